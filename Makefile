@@ -1,0 +1,60 @@
+# BurnTTT - builds bin/burn. Run ./configure first (make runs it when config.mk is missing).
+.SUFFIXES:
+
+-include config.mk
+
+VERSION = 0.1.0
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+STD = -std=c11 -D_POSIX_C_SOURCE=200809L
+SANITIZERS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_FLAGS = $(if $(SAN),$(SANITIZERS))
+BUILD = $(if $(SAN),build-san,build)
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. $(BLAS_CFLAGS) -DBURN_VERSION='"$(VERSION)"' \
+	-DBURN_DATADIR='"$(CURDIR)"'
+LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) -lm
+
+LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c))
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h)
+TEST_SRCS = $(wildcard tests/unit/test_*.c)
+TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BIN = $(if $(SAN),$(BUILD)/burn,bin/burn)
+
+all: $(BIN)
+
+config.mk:
+	./configure --install-deps-if-root
+
+$(BIN): $(BUILD)/gen/main.o $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/gen/main.o $(LIB_OBJS) $(LIBS)
+
+$(BUILD)/%.o: %.c $(HDRS) config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+
+tests: $(TEST_BINS)
+
+# make check: every test; ends with "N passed, M failed". SAN=1 builds and runs under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+check: $(BIN) $(TEST_BINS)
+	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" sh tests/run.sh
+
+bench: bin/burn
+	@sh tests/bench.sh
+
+clean:
+	rm -rf build build-san bin
+
+distclean: clean
+	rm -f config.mk config.ninja
+
+install: bin/burn
+	mkdir -p $(DESTDIR)$(PREFIX)/bin
+	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
+
+.PHONY: all check bench clean distclean install tests

@@ -1,0 +1,61 @@
+/* config.h - a candidate config in the shape of hls4ml's HLSConfig: Model defaults plus
+ * LayerName.<layer> with Precision {weight, bias, accum, result}, ReuseFactor and Strategy.
+ * The input data type is LayerName.input.Precision.result (hls4ml's input layer), or Model's. */
+#ifndef BURN_CONFIG_H
+#define BURN_CONFIG_H
+
+#include "gen/project.h"
+#include "kernels/fixed.h"
+
+enum { MAX_REUSE = 1 << 26 };
+
+typedef enum { HLS_LATENCY, HLS_RESOURCE } hls_strategy;
+
+typedef struct {
+	fx_type weight, bias, accum, result;
+	long reuse;              /* ReuseFactor >= 1 */
+	hls_strategy strategy;
+} layer_cfg;
+
+typedef struct {
+	fx_type input;           /* data type the calibration inputs are cast to */
+	int n_layers;            /* equals the block's layer count */
+	layer_cfg *layers;       /* in block order */
+} config;
+
+/* Loads a config YAML (optionally wrapped in "HLSConfig:") and validates it against the block:
+ * every layer named must exist, every layer gets a full setting (from LayerName or Model).
+ * Errors name file:line:column and the key. */
+int config_load(const char *path, const project *p, config *c, berr *e);
+
+/* Same, from text; name is used in messages. */
+int config_parse(const char *name, const char *text, size_t len, const project *p, config *c,
+		 berr *e);
+
+/* The default starting config every strategy uses: ap_fixed<16,6> everywhere, accum
+ * ap_fixed<32,16>? (see config.c), ReuseFactor 1, Latency. */
+void config_default(const project *p, config *c);
+
+/* Writes the canonical form to out: fully expanded per layer, keys sorted, type strings
+ * normalised. Identical configs give identical bytes; this is what gets hashed. */
+void config_write_canonical(const config *c, const project *p, strbuf *out);
+
+/* Writes the config as an hls4ml HLSConfig YAML (Model defaults + LayerName), for pasting
+ * into an hls4ml project. */
+void config_write_hls4ml(const config *c, const project *p, strbuf *out);
+
+/* hls4ml's rule for ReuseFactor under the Resource strategy. Returns true if valid; else
+ * writes the nearest valid values below and above rf into *lo / *hi (0 if none). */
+bool hls4ml_rf_valid(int n_in, int n_out, long rf, long *lo, long *hi);
+
+/* Appends one line per layer whose RF hls4ml would reject, with the nearest valid ones.
+ * Returns the number of such layers. */
+int config_check_hls4ml(const config *c, const project *p, strbuf *report);
+
+/* True if a and b are the same config. */
+bool config_equal(const config *a, const config *b);
+
+/* Frees c's storage. */
+void config_free(config *c);
+
+#endif

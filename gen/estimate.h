@@ -1,0 +1,32 @@
+/* estimate.h - analytical model of resources and latency of a config on a part
+ * (derivation in docs/ESTIMATE.md). No I/O. */
+#ifndef BURN_ESTIMATE_H
+#define BURN_ESTIMATE_H
+
+#include "gen/config.h"
+#include "gen/project.h"
+
+typedef struct {
+	long mults;          /* parallel multipliers P = ceil(n_in*n_out/RF) (Resource) */
+	long dsp;            /* DSP slices */
+	long lut, ff;
+	long bram18;         /* 18 Kb block RAMs for weights */
+	long lutram_bits;    /* weight bits kept in LUT RAM / logic instead */
+	long latency;        /* cycles from first input to last output of this layer */
+	long ii;             /* initiation interval, cycles */
+} layer_estimate;
+
+typedef struct {
+	int n_layers;
+	layer_estimate *layers;
+	layer_estimate total; /* sums; latency summed; ii = max */
+	double latency_ns;    /* total.latency * clock */
+} estimate;
+
+/* Estimates a config on the project's part and clock (needs block, part, clock). */
+int estimate_run(const project *p, const config *c, estimate *out, berr *e);
+
+/* Frees out's storage. */
+void estimate_free(estimate *out);
+
+#endif

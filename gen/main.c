@@ -1,0 +1,80 @@
+/* main.c - the burn command line: dispatches to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "gen/cmds.h"
+#include "gen/util.h"
+
+static const burn_cmd cmds[] = {
+	{"golden", cmd_golden, "check ap_fixed golden vectors", usage_golden},
+	{"csim", cmd_csim, "bit-accurate fixed-point C simulation of a block under a config", usage_csim},
+	{"estimate", cmd_estimate, "analytical resources and latency of a config on a part", usage_estimate},
+	{"reward", cmd_reward, "lexicographic reward of an evaluated candidate", usage_reward},
+	{"config", cmd_config, "validate, canonicalise and export candidate configs", usage_config},
+};
+enum { NCMDS = sizeof cmds / sizeof cmds[0] };
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: burn COMMAND [ARGS]   (burn COMMAND --help for its options)\n\ncommands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\n  --version  print the version\n  --help     this text\n");
+}
+
+int want_help(int argc, char **argv, const char *text)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(text, stdout);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BADINPUT;
+	}
+	const char *c = argv[1];
+	if (strcmp(c, "--version") == 0 || strcmp(c, "version") == 0) {
+		printf("burn %s\n", BURN_VERSION);
+		return 0;
+	}
+	if (strcmp(c, "--help") == 0 || strcmp(c, "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(c, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		c = argv[2];
+		for (size_t i = 0; i < NCMDS; i++)
+			if (strcmp(c, cmds[i].name) == 0) {
+				fputs(cmds[i].usage, stdout);
+				return 0;
+			}
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(c, cmds[i].name) == 0) {
+			if (want_help(argc - 1, argv + 1, cmds[i].usage))
+				return 0;
+			return cmds[i].run(argc - 1, argv + 1);
+		}
+	const char *names[NCMDS];
+	for (size_t i = 0; i < NCMDS; i++)
+		names[i] = cmds[i].name;
+	const char *sug = closest_word(c, names, NCMDS);
+	if (sug)
+		fprintf(stderr, "burn: unknown command '%s' (did you mean '%s'?)\n", c, sug);
+	else
+		fprintf(stderr, "burn: unknown command '%s' (see burn --help)\n", c);
+	return EXIT_BADINPUT;
+}

@@ -1,0 +1,116 @@
+/* project.h - the project model: block, weights, calibration inputs, FPGA part, bounds, search
+ * and reward settings, loaded from a project YAML (or a facet of one: any subset of its sections). */
+#ifndef BURN_PROJECT_H
+#define BURN_PROJECT_H
+
+#include "gen/util.h"
+
+/* Limits on what a project may ask for. */
+enum {
+	MAX_LAYERS = 64,
+	MAX_LAYER_DIM = 65536,         /* n_in and n_out */
+	MAX_LAYER_WEIGHTS = 1 << 26,   /* n_in * n_out */
+	MAX_CALIB_VECTORS = 1 << 16,
+	MAX_NAME = 64,
+};
+
+typedef enum { ACT_LINEAR, ACT_RELU } activation;
+
+typedef struct {
+	char name[MAX_NAME];   /* layer name, an identifier; "input" is reserved */
+	int n_in, n_out;
+	activation act;
+	bool bias;
+	char *w_tensor;        /* tensor name/file for weights from a file, or NULL */
+	char *b_tensor;        /* same for the bias */
+	double *w;             /* n_in*n_out, w[i*n_out + j] (input i, output j) */
+	double *b;             /* n_out, or NULL without bias */
+} layer;
+
+typedef enum { SRC_RANDOM, SRC_NPY, SRC_SAFETENSORS } tensor_source;
+typedef enum { DIST_NORMAL, DIST_UNIFORM } distribution;
+
+typedef struct {
+	tensor_source source;
+	long seed;
+	distribution dist;
+	double scale;          /* std dev (normal) or half-width (uniform); 0 = 1/sqrt(n_in) */
+	char *file;            /* safetensors file or folder for .npy files, resolved path */
+	bool out_in;           /* file tensors are [n_out, n_in] (PyTorch) instead of [n_in, n_out] */
+} weights_spec;
+
+typedef struct {
+	tensor_source source;  /* SRC_RANDOM or SRC_NPY */
+	long seed;
+	long n;                /* number of vectors */
+	distribution dist;
+	double scale;
+	char *file;            /* .npy of shape [n, n_in] */
+	double *x;             /* n * n_in of the first layer, loaded */
+} calib_spec;
+
+typedef struct {
+	char name[MAX_NAME];   /* e.g. "pynq-z2" */
+	char device[MAX_NAME]; /* e.g. "xc7z020clg400-1" */
+	char family[16];       /* Yosys synth_xilinx family: "xc7" or "xcup" */
+	long lut, ff, dsp, bram18, uram, lutram_bits;
+	int dsp_a, dsp_b;      /* DSP multiplier operand widths (25x18 for DSP48E1, 27x18 for E2) */
+	double mem_gbps;       /* off-chip memory bandwidth (DDR or HBM) */
+	double mem_gib;        /* off-chip memory size */
+	char mem_kind[16];     /* "ddr3", "ddr4", "hbm" */
+} part;
+
+typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_N } search_strategy;
+
+typedef struct {
+	search_strategy strategy;
+	long rounds;
+	long per_round;
+	long seed;
+} search_spec;
+
+typedef struct {
+	double w_latency, w_lut, w_ff, w_dsp, w_bram;
+	double latency_ref_ns; /* latency normaliser; 0 = derived (one multiplier, all MACs) */
+} reward_spec;
+
+/* Which sections a loaded file had. */
+enum {
+	HAS_BLOCK = 1, HAS_WEIGHTS = 2, HAS_CALIB = 4, HAS_PART = 8, HAS_CLOCK = 16,
+	HAS_EPS = 32, HAS_SEARCH = 64, HAS_REWARD = 128,
+};
+
+typedef struct {
+	char *path;            /* the file it was loaded from */
+	char *dir;             /* its folder (relative paths inside resolve against it) */
+	char name[MAX_NAME];
+	unsigned has;          /* HAS_* bits */
+	int n_layers;
+	layer *layers;
+	weights_spec weights;
+	calib_spec calib;
+	part part;
+	double clock_ns;
+	double eps_max;
+	search_spec search;
+	reward_spec reward;
+} project;
+
+/* Loads a project (or facet) YAML and its weight and calibration data. Errors name
+ * file:line:column and the key. The data is loaded only when load_data is true. */
+int project_load(const char *path, bool load_data, project *p, berr *e);
+
+/* Checks that p has all sections in mask (HAS_*); else an error naming the file. */
+int project_require(const project *p, unsigned mask, berr *e);
+
+/* Frees everything p holds. */
+void project_free(project *p);
+
+/* Loads an FPGA part by name from the parts folders (the project's "parts/" folder,
+ * then $BURN_PARTS, then the installed data folder). */
+int part_load_named(const char *name, const char *project_dir, part *out, berr *e);
+
+/* Total multiply-accumulates of one inference of the block. */
+long project_macs(const project *p);
+
+#endif
