@@ -10,12 +10,12 @@ SANITIZERS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SAN_FLAGS = $(if $(SAN),$(SANITIZERS))
 BUILD = $(if $(SAN),build-san,build)
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. $(BLAS_CFLAGS) -DBURN_VERSION='"$(VERSION)"' \
-	-DBURN_DATADIR='"$(CURDIR)"'
+	-DBURN_DATADIR='"$(CURDIR)"' -DBURN_LAUNCHER='"$(LAUNCHER)"'
 LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) -lm
 
-LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c))
+LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
-HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h)
+HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h)
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(SAN),$(BUILD)/burn,bin/burn)
@@ -27,15 +27,18 @@ config.mk:
 
 $(BIN): $(BUILD)/gen/main.o $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/gen/main.o $(LIB_OBJS) $(LIBS)
+	@echo "LINK $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(BUILD)/gen/main.o $(LIB_OBJS) $(LIBS)
 
 $(BUILD)/%.o: %.c $(HDRS) config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "CC   $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
+	@echo "LINK $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
 tests: $(TEST_BINS)
 
@@ -43,6 +46,15 @@ tests: $(TEST_BINS)
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 check: $(BIN) $(TEST_BINS)
 	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" sh tests/run.sh
+
+# The default sweep: configure (installing what is missing, as root), build, and sweep the
+# NanoCoder v1 MLP block on a PYNQ-Z2.
+SWEEP_PROJECT = projects/nanocoder-v1-mlp-z2.yaml
+SWEEP_DIR = out/nanocoder-v1-mlp-z2
+sweep: bin/burn
+	bin/burn gen $(SWEEP_PROJECT) -o $(SWEEP_DIR)
+	ninja -C $(SWEEP_DIR)
+	bin/burn status $(SWEEP_DIR)
 
 bench: bin/burn
 	@sh tests/bench.sh
@@ -57,4 +69,4 @@ install: bin/burn
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
-.PHONY: all check bench clean distclean install tests
+.PHONY: all check bench clean distclean install tests sweep

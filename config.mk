@@ -11,3 +11,4 @@ VERILATOR = /usr/bin/verilator
 YOSYS = /usr/bin/yosys
 VITIS_HLS = 
 VIVADO = 
+LAUNCHER = 

@@ -1,7 +1,261 @@
-/* placeholder until csim/estimate/reward commands land */
+/* cmd_eval.c - the evaluation steps of one candidate: burn csim, burn estimate, burn reward.
+ * Each writes one JSON result. With --keep-going a failure of the candidate (an invalid config,
+ * an error in its evaluation) is written as {"status": "failed", "error": ...} and the step
+ * exits 0, so a sweep goes on; a bad project still stops it (exit 2). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "gen/cmds.h"
-const char usage_csim[] = "usage: burn csim ...\n", usage_estimate[] = "usage: burn estimate ...\n", usage_reward[] = "usage: burn reward ...\n";
-int cmd_csim(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_estimate(int argc, char **argv) { (void)argc; (void)argv; return 1; }
-int cmd_reward(int argc, char **argv) { (void)argc; (void)argv; return 1; }
+#include "gen/config.h"
+#include "gen/estimate.h"
+#include "gen/json.h"
+#include "gen/project.h"
+#include "gen/reward.h"
+#include "gen/result.h"
+#include "gen/step.h"
+#include "gen/ydoc.h"
+#include "kernels/csim.h"
+
+const char usage_csim[] =
+	"usage: burn csim PROJECT CONFIG [-o OUT.json] [--keep-going]\n"
+	"\n"
+	"Bit-accurate fixed-point forward pass of PROJECT's block under the candidate CONFIG\n"
+	"(hls4ml HLSConfig YAML) on the project's calibration inputs, beside a float reference\n"
+	"computed with OpenBLAS. Writes JSON: max and mean absolute error of the block output,\n"
+	"per-layer errors, and overflow/quantization counts per layer.\n"
+	"\n"
+	"  -o OUT.json     write the result there (atomically) instead of stdout\n"
+	"  --keep-going    an invalid CONFIG is recorded as a failed result, exit 0\n";
+
+const char usage_estimate[] =
+	"usage: burn estimate PROJECT CONFIG [-o OUT.json] [--keep-going]\n"
+	"\n"
+	"Analytical resources (DSP, LUT, FF, BRAM18) and latency (cycles, ns) of CONFIG on the\n"
+	"project's FPGA part and clock; the model is described in docs/ESTIMATE.md.\n"
+	"\n"
+	"  -o OUT.json     write the result there (atomically) instead of stdout\n"
+	"  --keep-going    an invalid CONFIG is recorded as a failed result, exit 0\n";
+
+const char usage_reward[] =
+	"usage: burn reward PROJECT --csim CSIM.json --estimate EST.json [-o OUT.json]\n"
+	"\n"
+	"Lexicographic reward of an evaluated candidate (docs/REWARD.md): failed < accuracy miss\n"
+	"(max error > eps_max) < over budget < feasible; feasible designs score on latency and\n"
+	"budget-normalised resources with the project's reward weights.\n"
+	"\n"
+	"  --csim F        result of burn csim\n"
+	"  --estimate F    result of burn estimate\n"
+	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
+
+/* Versions of the cached steps: bump one when its output for the same inputs changes. */
+enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 1, REWARD_VERSION = 1 };
+
+typedef struct {
+	const char *pos[4];
+	int npos;
+	const char *out;
+	const char *csim, *estimate;
+	bool keep_going;
+} args;
+
+/* Parses the common options; returns -1 (after printing) on a usage error. */
+static int parse_args(int argc, char **argv, int npos, const char *usage, args *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		const char **slot = NULL;
+		if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0)
+			slot = &a->out;
+		else if (strcmp(s, "--csim") == 0)
+			slot = &a->csim;
+		else if (strcmp(s, "--estimate") == 0)
+			slot = &a->estimate;
+		else if (strcmp(s, "--keep-going") == 0) {
+			a->keep_going = true;
+			continue;
+		} else if (s[0] == '-' && s[1]) {
+			fprintf(stderr, "burn %s: unknown option '%s'\n%s", argv[0], s, usage);
+			return -1;
+		} else {
+			if (a->npos >= 4) {
+				fprintf(stderr, "burn %s: too many arguments\n%s", argv[0], usage);
+				return -1;
+			}
+			a->pos[a->npos++] = s;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "burn %s: option '%s' needs a value\n%s", argv[0], s, usage);
+			return -1;
+		}
+		*slot = argv[++i];
+	}
+	if (a->npos != npos) {
+		fprintf(stderr, "burn %s: expected %d argument%s\n%s", argv[0], npos, npos == 1 ? "" : "s",
+			usage);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the finished JSON to a->out (atomically) or stdout. */
+static int emit(const args *a, strbuf *b)
+{
+	berr e;
+	if (!a->out) {
+		if (fwrite(b->s, 1, b->len, stdout) != b->len || fflush(stdout) != 0)
+			die(EXIT_INTERNAL, "cannot write to standard output");
+		return 0;
+	}
+	if (write_file_atomic(a->out, b->s, b->len, true, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
+	return 0;
+}
+
+/* Starts the cache step of a command that writes a.out: the key covers the project (or
+ * facet) file, every file it loads, and the other files named. Returns true on a hit. */
+static bool cached(step *s, const args *a, const char *name, int version, const project *p,
+		   const char *const *files, int n)
+{
+	berr e;
+	step_begin(s, name, version, 1, &a->out);
+	if (step_key_file(s, "project", a->pos[0], &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	for (int i = 0; i < p->n_inputs; i++)
+		if (step_key_file(s, "input", p->inputs[i], &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+	for (int i = 0; i < n; i++)
+		if (step_key_file(s, "file", files[i], &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+	return step_lookup(s);
+}
+
+/* A candidate failure: recorded with --keep-going, else reported with exit 2. */
+static int candidate_failed(const args *a, const char *stepname, const char *msg)
+{
+	if (!a->keep_going) {
+		fprintf(stderr, "burn: %s\n", msg);
+		return EXIT_BADINPUT;
+	}
+	strbuf b = {0};
+	result_write_failed(&b, stepname, msg);
+	emit(a, &b);
+	sb_free(&b);
+	return 0;
+}
+
+int cmd_csim(int argc, char **argv)
+{
+	args a;
+	if (parse_args(argc, argv, 2, usage_csim, &a) != 0)
+		return EXIT_BADINPUT;
+	project p;
+	config c;
+	berr e;
+	step s;
+	if (project_load(a.pos[0], false, &p, &e) != 0 ||
+	    project_require(&p, HAS_BLOCK | HAS_CALIB, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	bool use_cache = a.out != NULL;
+	if (use_cache && cached(&s, &a, "csim", CSIM_VERSION, &p, &a.pos[1], 1)) {
+		project_free(&p);
+		return 0;
+	}
+	project_free(&p);
+	if (project_load(a.pos[0], true, &p, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	int rc = 0;
+	csim_result r;
+	if (config_load(a.pos[1], &p, &c, &e) != 0) {
+		rc = candidate_failed(&a, "csim", e.msg);
+	} else if (csim_run(&p, &c, &r, &e) != 0) {
+		config_free(&c);
+		rc = candidate_failed(&a, "csim", e.msg);
+	} else {
+		strbuf b = {0};
+		result_write_csim(&b, &p, &r);
+		emit(&a, &b);
+		sb_free(&b);
+		csim_free(&r);
+		config_free(&c);
+	}
+	if (use_cache)
+		step_finish(&s, rc == 0);
+	project_free(&p);
+	return rc;
+}
+
+int cmd_estimate(int argc, char **argv)
+{
+	args a;
+	if (parse_args(argc, argv, 2, usage_estimate, &a) != 0)
+		return EXIT_BADINPUT;
+	project p;
+	config c;
+	berr e;
+	step s;
+	if (project_load(a.pos[0], false, &p, &e) != 0 ||
+	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	bool use_cache = a.out != NULL;
+	if (use_cache && cached(&s, &a, "estimate", ESTIMATE_VERSION, &p, &a.pos[1], 1)) {
+		project_free(&p);
+		return 0;
+	}
+	int rc = 0;
+	estimate est;
+	if (config_load(a.pos[1], &p, &c, &e) != 0) {
+		rc = candidate_failed(&a, "estimate", e.msg);
+	} else if (estimate_run(&p, &c, &est, &e) != 0) {
+		config_free(&c);
+		rc = candidate_failed(&a, "estimate", e.msg);
+	} else {
+		strbuf b = {0};
+		result_write_estimate(&b, &p, &est);
+		emit(&a, &b);
+		sb_free(&b);
+		estimate_free(&est);
+		config_free(&c);
+	}
+	if (use_cache)
+		step_finish(&s, rc == 0);
+	project_free(&p);
+	return rc;
+}
+
+int cmd_reward(int argc, char **argv)
+{
+	args a;
+	if (parse_args(argc, argv, 1, usage_reward, &a) != 0)
+		return EXIT_BADINPUT;
+	if (!a.csim || !a.estimate) {
+		fprintf(stderr, "burn reward: --csim and --estimate are required\n%s", usage_reward);
+		return EXIT_BADINPUT;
+	}
+	project p;
+	berr e;
+	step s;
+	if (project_load(a.pos[0], false, &p, &e) != 0 ||
+	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	const char *files[] = {a.csim, a.estimate};
+	if (a.out && cached(&s, &a, "reward", REWARD_VERSION, &p, files, 2)) {
+		project_free(&p);
+		return 0;
+	}
+	step_result cs, es;
+	if (result_read(a.csim, &cs, &e) != 0 || result_read(a.estimate, &es, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	strbuf b = {0};
+	result_write_reward(&b, &p, &cs, &es);
+	emit(&a, &b);
+	if (a.out)
+		step_finish(&s, true);
+	sb_free(&b);
+	result_free(&cs);
+	result_free(&es);
+	project_free(&p);
+	return 0;
+}

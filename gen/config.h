@@ -1,5 +1,6 @@
-/* config.h - a candidate config in the shape of hls4ml's HLSConfig: Model defaults plus
- * LayerName.<layer> with Precision {weight, bias, accum, result}, ReuseFactor and Strategy.
+/* config.h - a candidate config in the shape of hls4ml's HLSConfig: Model defaults,
+ * LayerType.Dense, and LayerName.<layer> with Precision {default, weight, bias, accum, result},
+ * ReuseFactor and Strategy, resolved in hls4ml's lookup order (docs/CONFIG.md).
  * The input data type is LayerName.input.Precision.result (hls4ml's input layer), or Model's. */
 #ifndef BURN_CONFIG_H
 #define BURN_CONFIG_H
@@ -7,7 +8,13 @@
 #include "gen/project.h"
 #include "kernels/fixed.h"
 
-enum { MAX_REUSE = 1 << 26 };
+/* Limits on what a config may ask for: ReuseFactor, file size, key and value lengths. */
+enum {
+	MAX_REUSE = 1 << 26,
+	CONFIG_MAX_BYTES = 1 << 20,
+	CONFIG_MAX_KEY = 64,
+	CONFIG_MAX_VALUE = 256,
+};
 
 typedef enum { HLS_LATENCY, HLS_RESOURCE } hls_strategy;
 
@@ -32,8 +39,9 @@ int config_load(const char *path, const project *p, config *c, berr *e);
 int config_parse(const char *name, const char *text, size_t len, const project *p, config *c,
 		 berr *e);
 
-/* The default starting config every strategy uses: ap_fixed<16,6> everywhere, accum
- * ap_fixed<32,16>? (see config.c), ReuseFactor 1, Latency. */
+/* The default starting config every strategy uses: ap_fixed<16,6> input, weight, bias and
+ * result; accum as hls4ml's 'auto' infers it for the layer (lossless: e.g. ap_fixed<37,17> for
+ * 16 inputs with bias); ReuseFactor 1; Latency. */
 void config_default(const project *p, config *c);
 
 /* Writes the canonical form to out: fully expanded per layer, keys sorted, type strings

@@ -6,11 +6,19 @@
 #include "gen/util.h"
 
 static const burn_cmd cmds[] = {
+	{"gen", cmd_gen, "write the Ninja build of a project's sweep", usage_gen},
+	{"status", cmd_status, "summarise a sweep's rounds, best design and cache hits", usage_status},
 	{"golden", cmd_golden, "check ap_fixed golden vectors", usage_golden},
 	{"csim", cmd_csim, "bit-accurate fixed-point C simulation of a block under a config", usage_csim},
 	{"estimate", cmd_estimate, "analytical resources and latency of a config on a part", usage_estimate},
 	{"reward", cmd_reward, "lexicographic reward of an evaluated candidate", usage_reward},
 	{"config", cmd_config, "validate, canonicalise and export candidate configs", usage_config},
+	{"cache", cmd_cache, "inspect, verify and trim the content-addressed cache", usage_cache},
+	{"facet", cmd_facet, "(build step) split a project into per-step facets", usage_facet},
+	{"author", cmd_author, "(build step) propose a round's candidates", usage_author},
+	{"hlsgen", cmd_hlsgen, "(build step) validate a candidate, write its config and sources", usage_hlsgen},
+	{"collect", cmd_collect, "(build step) gather a round's results", usage_collect},
+	{"report", cmd_report, "(build step) write results.csv, results.json, best.yaml", usage_report},
 };
 enum { NCMDS = sizeof cmds / sizeof cmds[0] };
 

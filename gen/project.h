@@ -11,7 +11,9 @@ enum {
 	MAX_LAYER_DIM = 65536,         /* n_in and n_out */
 	MAX_LAYER_WEIGHTS = 1 << 26,   /* n_in * n_out */
 	MAX_CALIB_VECTORS = 1 << 16,
+	MAX_CALIB_VALUES = 1 << 26,    /* n * n_in of the first layer */
 	MAX_NAME = 64,
+	MAX_CSIM_JOBS = 1024,
 };
 
 typedef enum { ACT_LINEAR, ACT_RELU } activation;
@@ -74,10 +76,15 @@ typedef struct {
 	double latency_ref_ns; /* latency normaliser; 0 = derived (one multiplier, all MACs) */
 } reward_spec;
 
+typedef struct {
+	char *launcher;        /* prefix for heavy steps ("srun -N1 -n1"), or NULL */
+	long csim_jobs;        /* depth of the csim pool (default 2) */
+} run_spec;
+
 /* Which sections a loaded file had. */
 enum {
 	HAS_BLOCK = 1, HAS_WEIGHTS = 2, HAS_CALIB = 4, HAS_PART = 8, HAS_CLOCK = 16,
-	HAS_EPS = 32, HAS_SEARCH = 64, HAS_REWARD = 128,
+	HAS_EPS = 32, HAS_SEARCH = 64, HAS_REWARD = 128, HAS_RUN = 256,
 };
 
 typedef struct {
@@ -94,6 +101,11 @@ typedef struct {
 	double eps_max;
 	search_spec search;
 	reward_spec reward;
+	run_spec run;
+	/* Every file the project loads besides itself (weights, calibration, part file), as
+	 * resolved paths: the generator's regenerate edge and the cache keys depend on them. */
+	int n_inputs;
+	char **inputs;
 } project;
 
 /* Loads a project (or facet) YAML and its weight and calibration data. Errors name

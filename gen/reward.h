@@ -23,7 +23,8 @@ typedef struct {
 	const char *why;     /* short reason for the tier ("accuracy: max_err > eps_max", ...) */
 } reward_output;
 
-/* Scores one candidate. macs is project_macs() (for the derived latency normaliser). */
+/* Scores one candidate. macs is project_macs() (for the derived latency normaliser). NaN,
+ * infinite or negative inputs never reach the feasible tier; the outputs are always finite. */
 void reward_eval(const reward_input *in, const part *pt, double clock_ns, double eps_max,
 		 const reward_spec *w, long macs, reward_output *out);
 

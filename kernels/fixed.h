@@ -4,7 +4,17 @@
  * raw in [-2^(W-1), 2^(W-1)-1], unsigned ones in [0, 2^W-1]; W is 1..64 and I any integer in
  * [FX_I_MIN, FX_I_MAX]. Raw values are int64_t for signed types; for unsigned W = 64 the raw is
  * carried in an fx_raw (128-bit), which is what every function here takes and returns.
- * This module does no I/O. */
+ * Raws passed in must be in their type's range and types must satisfy fx_valid.
+ *
+ * Every assignment is exact: the full-precision value (of a double, a product, a sum) is
+ * rounded by the target's quantization mode and fitted by its overflow mode, with the vendor's
+ * quirks: AP_SAT_SYM turns the signed minimum into -max (W > 1), and AP_WRAP_SM inverts the
+ * wrapped bits when the first dropped bit differs from the new sign bit. ap_int<W> is taken
+ * as ap_fixed<W,W,AP_TRN,AP_WRAP>; the vendor's ap_int conversions from non-integers
+ * truncate towards zero instead (same results for integer values, which is what ap_int holds
+ * in practice). A subnormal double is converted from its exact value (the vendor constructor
+ * mistakes it for a normal one, which only shows with more than ~1020 fractional bits).
+ * The fx_stats pointers may be NULL. This module does no I/O. */
 #ifndef BURN_FIXED_H
 #define BURN_FIXED_H
 
@@ -44,9 +54,11 @@ typedef struct {
 	fx_omode o;
 } fx_type;
 
-/* Overflow/quantization events seen by an operation (for per-layer counts). */
+/* Overflow/quantization events seen by assignments (for per-layer counts); each assignment
+ * adds at most one to each. */
 typedef struct {
-	uint64_t overflow;  /* value out of range before the overflow mode applied */
+	uint64_t overflow;  /* rounded value out of range, so the overflow mode applied (AP_SAT_SYM:
+			     * the signed minimum counts too) */
 	uint64_t quantized; /* value lost low bits (rounding/truncation happened) */
 } fx_stats;
 
@@ -66,11 +78,20 @@ char *fx_format(const fx_type *t, char *buf, size_t n);
 /* True if a and b denote the same type. */
 bool fx_equal(const fx_type *a, const fx_type *b);
 
-/* (T)x for a double x, exactly as ap_fixed's constructor from double. NaN is an error for
- * the caller to avoid; +-inf saturate or wrap as the overflow mode says. */
+/* True if t is a type fx_parse could return (W, I and modes in range; no ap_ufixed with
+ * AP_WRAP_SM, which the vendor refuses). */
+bool fx_valid(const fx_type *t);
+
+/* Writes raw in decimal (e.g. "-124"; an fx_raw is too wide for printf). Returns buf. */
+char *fx_rawstr(fx_raw raw, char *buf, size_t n);
+
+/* (T)x for a double x, exactly as ap_fixed's constructor from double. +-inf count as
+ * +-2^1024, as in the vendor's constructor (so they saturate or wrap as the overflow mode
+ * says); NaN is an error for the caller to avoid (it gets the vendor's arbitrary value). */
 fx_raw fx_from_double(const fx_type *t, double x, fx_stats *st);
 
-/* The value of raw as a double (exact when it fits in 53 bits, else correctly rounded). */
+/* The value of raw as a double (exact when it fits in 53 bits, else correctly rounded to
+ * nearest-even, subnormals included; beyond the double range gives +-inf). */
 double fx_to_double(const fx_type *t, fx_raw raw);
 
 /* Casts a value of type from (raw r) to type to, applying to's quantization and overflow. */
@@ -89,7 +110,7 @@ fx_raw fx_mac(const fx_type *acc_t, fx_raw acc, const fx_type *ta, fx_raw a, con
 fx_raw fx_add(const fx_type *to, const fx_type *ta, fx_raw a, const fx_type *tb, fx_raw b,
 	      fx_stats *st);
 
-/* Compares two values exactly: <0, 0, >0. */
+/* Compares two values exactly: -1, 0 or 1 as a < b, a == b, a > b. */
 int fx_cmp(const fx_type *ta, fx_raw a, const fx_type *tb, fx_raw b);
 
 /* Smallest and largest raw of t. */

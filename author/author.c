@@ -1,0 +1,181 @@
+/* author.c - burn author: runs a round's strategy, validates and deduplicates what it offers,
+ * and writes the round's candidate list. The step is cached like any other. */
+#include "author/author.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "gen/cmds.h"
+#include "gen/step.h"
+
+/* Bump when the strategies' output for the same inputs changes. */
+enum { AUTHOR_VERSION = 1 };
+
+const char usage_author[] =
+	"usage: burn author FACET --round R -o OUT.json [RESULTS.json ...]\n"
+	"\n"
+	"Proposes round R's candidate configs with the project's search strategy, from the\n"
+	"project facet and the results of every earlier round (the repair loop: failures and\n"
+	"their error text are in those results). Writes the candidate list as JSON.\n"
+	"A build step of the generated manifest; cached by the content hash of its inputs.\n";
+
+static const char *const strategy_names[STRAT_N] = {"heuristic", "random"};
+
+void cand_id_of(const char *text, size_t len, bool valid, char out[CAND_ID_LEN + 1])
+{
+	XXH128_hash_t h = XXH3_128bits_withSeed(text, len, valid ? 0 : 1);
+	snprintf(out, CAND_ID_LEN + 1, "%016llx%016llx", (unsigned long long)h.high64,
+		 (unsigned long long)h.low64);
+}
+
+static bool known(const author_ctx *ctx, const char *id)
+{
+	return history_has(ctx->h, id) || cands_find(&ctx->out, id) >= 0;
+}
+
+static void push(author_ctx *ctx, const char *id, bool valid, const char *origin, const char *text,
+		 const char *error)
+{
+	cand_list *l = &ctx->out;
+	l->c = xreallocarray(l->c, (size_t)l->n + 1, sizeof *l->c);
+	candidate *c = &l->c[l->n++];
+	memcpy(c->id, id, CAND_ID_LEN + 1);
+	c->valid = valid;
+	/* origin is one line of printable text */
+	c->origin = xstrndup(origin, strnlen(origin, 200));
+	for (char *s = c->origin; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			*s = ' ';
+	c->config = xstrdup(text);
+	c->error = error ? xstrdup(error) : NULL;
+}
+
+bool author_offer(author_ctx *ctx, const config *c, const char *origin)
+{
+	ctx->offers++;
+	if (author_full(ctx))
+		return false;
+	strbuf b = {0};
+	config_write_canonical(c, ctx->p, &b);
+	char id[CAND_ID_LEN + 1];
+	cand_id_of(b.s, b.len, true, id);
+	bool fresh = !known(ctx, id);
+	if (fresh)
+		push(ctx, id, true, origin, b.s, NULL);
+	sb_free(&b);
+	return fresh;
+}
+
+bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char *origin)
+{
+	if (len > MAX_CONFIG_BYTES || memchr(text, '\0', len)) {
+		ctx->offers++;
+		return false;
+	}
+	config c;
+	berr e;
+	if (config_parse("candidate", text, len, ctx->p, &c, &e) == 0) {
+		bool ok = author_offer(ctx, &c, origin);
+		config_free(&c);
+		return ok;
+	}
+	ctx->offers++;
+	if (author_full(ctx))
+		return false;
+	char id[CAND_ID_LEN + 1];
+	char *t = xstrndup(text, len);
+	cand_id_of(t, len, false, id);
+	bool fresh = !known(ctx, id);
+	if (fresh)
+		push(ctx, id, false, origin, t, e.msg);
+	free(t);
+	return fresh;
+}
+
+int cmd_author(int argc, char **argv)
+{
+	const char *facet = NULL, *out = NULL;
+	long round = -1;
+	const char **results = xcalloc((size_t)argc, sizeof *results);
+	int nres = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			out = argv[++i];
+		else if (strcmp(argv[i], "--round") == 0 && i + 1 < argc) {
+			if (parse_long(argv[++i], &round) != 0 || round < 0 || round > 1000000)
+				die(EXIT_BADINPUT, "author: bad round '%s'", argv[i]);
+		} else if (argv[i][0] == '-')
+			die(EXIT_BADINPUT, "author: unknown option '%s'", argv[i]);
+		else if (!facet)
+			facet = argv[i];
+		else
+			results[nres++] = argv[i];
+	}
+	if (!facet || !out || round < 0) {
+		fputs(usage_author, stderr);
+		free(results);
+		return EXIT_BADINPUT;
+	}
+	berr e;
+	project p;
+	if (project_load(facet, false, &p, &e) != 0 ||
+	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS | HAS_SEARCH, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+
+	step s;
+	const char *outs[] = {out};
+	step_begin(&s, "author", AUTHOR_VERSION, 1, outs);
+	if (step_key_file(&s, "facet", facet, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	char rbuf[32];
+	snprintf(rbuf, sizeof rbuf, "%ld", round);
+	step_key_bytes(&s, "round", rbuf, strlen(rbuf));
+	for (int i = 0; i < nres; i++)
+		if (step_key_file(&s, "results", results[i], &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+	if (step_lookup(&s)) {
+		project_free(&p);
+		free(results);
+		return 0;
+	}
+
+	history h = {0};
+	for (int i = 0; i < nres; i++)
+		if (history_read(results[i], &h, &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+	author_ctx ctx = {.p = &p, .h = &h, .round = round, .want = p.search.per_round};
+	rng_seed(&ctx.rng, (uint64_t)p.search.seed, (uint64_t)round);
+	ctx.out.round = round;
+	ctx.out.strategy = xstrdup(strategy_names[p.search.strategy]);
+	switch (p.search.strategy) {
+	case STRAT_HEURISTIC:
+		author_heuristic(&ctx);
+		break;
+	case STRAT_RANDOM:
+		author_random(&ctx);
+		break;
+	default:
+		die(EXIT_INTERNAL, "author: unknown strategy");
+	}
+	/* Strategies that run out of ideas are topped up at random, so every round has its
+	 * budget of evaluations; a bounded number of tries keeps a tiny space from looping. */
+	for (int tries = 0; !author_full(&ctx) && tries < 100 * (int)ctx.want; tries++) {
+		config c;
+		author_random_config(&ctx, &c);
+		author_offer(&ctx, &c, "random: top-up");
+		config_free(&c);
+	}
+	strbuf b = {0};
+	cands_write(&ctx.out, &b);
+	if (write_file_atomic(out, b.s, b.len, true, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
+	step_finish(&s, true);
+	sb_free(&b);
+	cands_free(&ctx.out);
+	history_free(&h);
+	project_free(&p);
+	free(results);
+	return 0;
+}

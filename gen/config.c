@@ -1,0 +1,691 @@
+/* config.c - candidate configs in hls4ml's HLSConfig shape: parse and validate against the
+ * block, canonical form, hls4ml export, hls4ml's ReuseFactor rule. Semantics in docs/CONFIG.md. */
+#define _POSIX_C_SOURCE 200809L
+#include "gen/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gen/ydoc.h"
+
+/* Precision variables of a layer, in hls4ml's names; V_DEFAULT covers the others. */
+enum { V_DEFAULT, V_WEIGHT, V_BIAS, V_ACCUM, V_RESULT, NVARS };
+static const char *const varnames[NVARS] = {"default", "weight", "bias", "accum", "result"};
+
+static const char *const top_keys[] = {"Model", "LayerType", "LayerName"};
+static const char *const level_keys[] = {"Precision", "ReuseFactor", "Strategy"};
+static const char *const input_keys[] = {"Precision"};
+static const char *const input_vars[] = {"default", "result"};
+static const char *const type_keys[] = {"Dense"};
+static const char *const strat_names[] = {"Latency", "Resource"};
+
+/* One level of hls4ml's lookup (Model, LayerType.Dense, LayerName.<layer>): what it sets. */
+typedef struct {
+	bool has[NVARS], is_auto[NVARS];
+	fx_type t[NVARS];
+	const ynode *at[NVARS];     /* where each precision was written (for later errors) */
+	char path[NVARS][192];      /* its key path */
+	bool has_rf, has_strat;
+	long rf;
+	hls_strategy strat;
+} level;
+
+/* The built-in default when no level sets a precision: hls4ml's ap_fixed<16,6>. */
+static const fx_type builtin_type = {.w = 16, .i = 6, .sign = true, .q = FX_TRN, .o = FX_WRAP};
+
+/* Copies s into buf for an error message: printable ASCII only, at most 48 characters. */
+static const char *clean(const char *s, char *buf, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; s[i] && j + 4 < n; i++) {
+		if (j >= 48) {
+			memcpy(buf + j, "...", 3);
+			j += 3;
+			break;
+		}
+		unsigned char ch = (unsigned char)s[i];
+		buf[j++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+/* Rejects keys that are not short printable names and overlong scalars, anywhere in the tree,
+ * before any of them is echoed in a message. */
+static int sweep(const ydoc *d, const ynode *n, berr *e)
+{
+	if (!n)
+		return 0;
+	if (n->kind == YN_SCALAR) {
+		if (strlen(n->str) > CONFIG_MAX_VALUE)
+			return yerr(e, d, n, NULL, "value longer than %d characters", CONFIG_MAX_VALUE);
+		return 0;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->kind == YN_MAP) {
+			const char *k = n->keys[i]->str;
+			size_t len = strlen(k);
+			bool ok = len >= 1 && len <= CONFIG_MAX_KEY;
+			for (size_t j = 0; ok && j < len; j++)
+				ok = (unsigned char)k[j] >= 0x20 && (unsigned char)k[j] < 0x7f;
+			if (!ok)
+				return yerr(e, d, n->keys[i], NULL,
+					    "a key must be a printable name of 1 to %d characters",
+					    CONFIG_MAX_KEY);
+		}
+		if (sweep(d, n->items[i], e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Index of s in names (case-insensitive), or -1. */
+static int find_nocase(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Reads one precision value (a type string or "auto") into lv's variable var. */
+static int read_type(const ydoc *d, const ynode *v, const char *path, int var, bool auto_ok,
+		     level *lv, berr *e)
+{
+	char cb[64], err[256];
+	if (v->kind != YN_SCALAR)
+		return yerr(e, d, v, path, "expected a type string such as ap_fixed<16,6>");
+	if (strcasecmp(v->str, "auto") == 0) {
+		if (!auto_ok)
+			return yerr(e, d, v, path, "'auto' is only supported for accum and result");
+		lv->is_auto[var] = true;
+	} else {
+		if (fx_parse(v->str, &lv->t[var], err, sizeof err) != 0)
+			return yerr(e, d, v, path, "bad type '%s': %s", clean(v->str, cb, sizeof cb), err);
+		lv->is_auto[var] = false;
+	}
+	lv->has[var] = true;
+	lv->at[var] = v;
+	snprintf(lv->path[var], sizeof lv->path[var], "%s", path);
+	return 0;
+}
+
+/* Reads a Precision node: a string (the level's default) or a mapping of variables.
+ * The input layer (input true) takes only default and result, and no "auto". */
+static int read_precision(const ydoc *d, const ynode *v, const char *path, bool input, level *lv,
+			  berr *e)
+{
+	char kb[256];
+	if (v->kind == YN_SCALAR)
+		return read_type(d, v, path, V_DEFAULT, false, lv, e);
+	for (size_t i = 0; v->kind == YN_MAP && i < v->n; i++) {
+		const char *k = v->keys[i]->str;
+		if (strchr(k, '>') || (k[0] >= '0' && k[0] <= '9'))
+			return yerr(e, d, v->keys[i], ykey(kb, sizeof kb, path, k),
+				    "looks like a piece of a type string that YAML split at a comma; "
+				    "quote type strings inside { } ('ap_fixed<16,6>')");
+	}
+	if (input) {
+		if (ymap_check(d, v, path, input_vars, 2, e) != 0)
+			return -1;
+	} else if (ymap_check(d, v, path, varnames, NVARS, e) != 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		int var = 0;
+		while (strcmp(varnames[var], v->keys[i]->str) != 0)
+			var++;
+		bool auto_ok = !input && (var == V_ACCUM || var == V_RESULT);
+		if (read_type(d, v->items[i], ykey(kb, sizeof kb, path, varnames[var]), var, auto_ok, lv,
+			      e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads Model, LayerType.Dense or LayerName.<layer> (or LayerName.input when input). */
+static int read_level(const ydoc *d, const ynode *m, const char *path, bool input, level *lv,
+		      berr *e)
+{
+	char kb[256], cb[64];
+	if (input ? ymap_check(d, m, path, input_keys, 1, e) : ymap_check(d, m, path, level_keys, 3, e))
+		return -1;
+	const ynode *pr = ymap_get(m, "Precision");
+	if (pr && read_precision(d, pr, ykey(kb, sizeof kb, path, "Precision"), input, lv, e) != 0)
+		return -1;
+	if (input)
+		return 0;
+	if (ymap_get(m, "ReuseFactor")) {
+		if (yget_long(d, m, path, "ReuseFactor", false, 1, MAX_REUSE, &lv->rf, e) != 0)
+			return -1;
+		lv->has_rf = true;
+	}
+	const char *s = NULL;
+	if (yget_str(d, m, path, "Strategy", false, &s, e) != 0)
+		return -1;
+	if (s) {
+		int k = find_nocase(s, strat_names, 2);
+		if (k < 0)
+			return yerr(e, d, ymap_get(m, "Strategy"), ykey(kb, sizeof kb, path, "Strategy"),
+				    "'%s' is not a strategy burn supports (Latency or Resource, any case)",
+				    clean(s, cb, sizeof cb));
+		lv->strat = k == 0 ? HLS_LATENCY : HLS_RESOURCE;
+		lv->has_strat = true;
+	}
+	return 0;
+}
+
+/* Finds a block layer by exact name; -1 if none. */
+static int layer_index(const project *p, const char *name)
+{
+	for (int i = 0; i < p->n_layers; i++)
+		if (strcmp(p->layers[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The error for a LayerName key that names no block layer. */
+static int unknown_layer(const ydoc *d, const ynode *key, const char *ctx, const project *p,
+			 berr *e)
+{
+	char kb[256], cb[64];
+	const char *names[MAX_LAYERS + 1];
+	int n = 0;
+	names[n++] = "input";
+	for (int i = 0; i < p->n_layers && n < MAX_LAYERS + 1; i++)
+		names[n++] = p->layers[i].name;
+	ykey(kb, sizeof kb, ctx, clean(key->str, cb, sizeof cb));
+	const char *sug = closest_word(key->str, names, (size_t)n);
+	if (sug)
+		return yerr(e, d, key, kb, "no layer of that name in the block (did you mean '%s'?)", sug);
+	strbuf all = {0};
+	for (int i = 1; i < n && i <= 12; i++)
+		sb_printf(&all, "%s%s", i > 1 ? ", " : "", names[i]);
+	if (n > 13)
+		sb_puts(&all, ", ...");
+	yerr(e, d, key, kb, "no layer of that name in the block (its layers: %s; the input is 'input')",
+	     all.s ? all.s : "none");
+	sb_free(&all);
+	return -1;
+}
+
+/* A resolved precision: the type, or auto, and where it came from (NULL: built in). */
+typedef struct {
+	fx_type t;
+	bool is_auto;
+	const level *from;
+	int var;
+} resolved;
+
+/* hls4ml's lookup for one variable: name.var, name.default, type.var, type.default,
+ * model.var, model.default, then the built-in default. */
+static resolved lookup(const level *const *chain, int nchain, int var)
+{
+	for (int k = 0; k < nchain; k++) {
+		const level *lv = chain[k];
+		if (!lv)
+			continue;
+		int v = lv->has[var] ? var : lv->has[V_DEFAULT] ? V_DEFAULT : -1;
+		if (v >= 0)
+			return (resolved){lv->t[v], lv->is_auto[v], lv, v};
+	}
+	return (resolved){builtin_type, false, NULL, V_DEFAULT};
+}
+
+/* ceil(log2(n)) for n >= 1. */
+static int clog2(long n)
+{
+	int b = 0;
+	while (b < 62 && (1L << b) < n)
+		b++;
+	return b;
+}
+
+/* hls4ml's 'auto' accumulator of a dense layer (_infer_common_precision in
+ * hls4ml/model/optimizer/passes/infer_precision.py): wide enough that no sum of n_in
+ * products plus the bias can overflow or round. -1 if that exceeds the fx_type limits. */
+static int auto_accum(const fx_type *in, const fx_type *w, const fx_type *b, bool has_bias,
+		      int n_in, fx_type *out)
+{
+	int c = clog2(n_in < 1 ? 1 : n_in);
+	int width = w->w + in->w + c;
+	int integers = w->i + in->i + c;
+	bool sign = w->sign || in->sign;
+	int frac = width - integers;
+	if (has_bias) {
+		int a = integers + (b->sign && !sign), bb = b->i + (sign && !b->sign);
+		integers = (a > bb ? a : bb) + 1;
+		width = integers + (frac > b->w - b->i ? frac : b->w - b->i);
+		sign = sign || b->sign;
+	}
+	*out = (fx_type){.w = width, .i = integers, .sign = sign, .q = FX_TRN, .o = FX_WRAP};
+	if (width < 1 || width > FX_W_MAX || integers < FX_I_MIN || integers > FX_I_MAX)
+		return -1;
+	return 0;
+}
+
+/* Resolves every layer's setting from the levels into c. */
+static int resolve(const ydoc *d, const project *p, const level *model, const level *type,
+		   const level *names, const level *input, config *c, berr *e)
+{
+	const level *ichain[] = {input, model};
+	resolved r = lookup(ichain, 2, V_RESULT);
+	if (r.is_auto)
+		return yerr(e, d, r.from->at[r.var], r.from->path[r.var],
+			    "'auto' cannot type the input; give LayerName.input.Precision.result");
+	c->input = r.t;
+	fx_type in = c->input;
+	for (int i = 0; i < p->n_layers; i++) {
+		const level *chain[] = {&names[i], type, model};
+		layer_cfg *l = &c->layers[i];
+		l->weight = lookup(chain, 3, V_WEIGHT).t;
+		l->bias = lookup(chain, 3, V_BIAS).t;
+		r = lookup(chain, 3, V_ACCUM);
+		if (r.is_auto) {
+			if (auto_accum(&in, &l->weight, &l->bias, p->layers[i].bias, p->layers[i].n_in,
+				       &l->accum) != 0)
+				return yerr(e, d, r.from->at[r.var], r.from->path[r.var],
+					    "'auto' gives layer '%s' an accumulator of %d bits, more than "
+					    "%d; give a type", p->layers[i].name, l->accum.w, FX_W_MAX);
+		} else {
+			l->accum = r.t;
+		}
+		r = lookup(chain, 3, V_RESULT);
+		l->result = r.is_auto ? l->accum : r.t;
+		l->reuse = names[i].has_rf ? names[i].rf : type && type->has_rf ? type->rf
+			 : model->has_rf ? model->rf : 1;
+		l->strategy = names[i].has_strat ? names[i].strat : type && type->has_strat ? type->strat
+			    : model->has_strat ? model->strat : HLS_LATENCY;
+		in = l->result;
+	}
+	return 0;
+}
+
+/* Parses the document's tree into c. */
+static int parse_doc(const ydoc *d, const project *p, config *c, berr *e)
+{
+	char kb[256];
+	if (sweep(d, d->root, e) != 0)
+		return -1;
+	const ynode *root = d->root;
+	const char *ctx = "";
+	if (!root)
+		return errf(e, "%s: the config is empty (expected Model and/or LayerName)", d->file);
+	if (root->kind != YN_MAP)
+		return yerr(e, d, root, NULL, "expected a mapping with Model and/or LayerName");
+	if (ymap_get(root, "HLSConfig")) {
+		static const char *const wrap[] = {"HLSConfig"};
+		if (ymap_check(d, root, "", wrap, 1, e) != 0)
+			return -1;
+		root = ymap_get(root, "HLSConfig");
+		ctx = "HLSConfig";
+	}
+	if (ymap_check(d, root, ctx, top_keys, 3, e) != 0)
+		return -1;
+	level model = {0}, type = {0}, input = {0};
+	bool has_type = false;
+	level *names = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *names);
+	int rc = -1;
+	const ynode *m = ymap_get(root, "Model");
+	if (m && read_level(d, m, ykey(kb, sizeof kb, ctx, "Model"), false, &model, e) != 0)
+		goto out;
+	const ynode *lt = ymap_get(root, "LayerType");
+	if (lt) {
+		char tctx[256];
+		ykey(tctx, sizeof tctx, ctx, "LayerType");
+		if (ymap_check(d, lt, tctx, type_keys, 1, e) != 0)
+			goto out;
+		const ynode *dn = ymap_get(lt, "Dense");
+		if (dn) {
+			if (read_level(d, dn, ykey(kb, sizeof kb, tctx, "Dense"), false, &type, e) != 0)
+				goto out;
+			has_type = true;
+		}
+	}
+	const ynode *ln = ymap_get(root, "LayerName");
+	if (ln) {
+		char nctx[256];
+		ykey(nctx, sizeof nctx, ctx, "LayerName");
+		if (ln->kind != YN_MAP) {
+			yerr(e, d, ln, nctx, "expected a mapping of layer names");
+			goto out;
+		}
+		for (size_t k = 0; k < ln->n; k++) {
+			const char *name = ln->keys[k]->str;
+			ykey(kb, sizeof kb, nctx, name);
+			if (strcmp(name, "input") == 0) {
+				if (read_level(d, ln->items[k], kb, true, &input, e) != 0)
+					goto out;
+				continue;
+			}
+			int i = layer_index(p, name);
+			if (i < 0) {
+				unknown_layer(d, ln->keys[k], nctx, p, e);
+				goto out;
+			}
+			if (read_level(d, ln->items[k], kb, false, &names[i], e) != 0)
+				goto out;
+		}
+	}
+	c->n_layers = p->n_layers;
+	c->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *c->layers);
+	rc = resolve(d, p, &model, has_type ? &type : NULL, names, &input, c, e);
+out:
+	free(names);
+	return rc;
+}
+
+int config_parse(const char *name, const char *text, size_t len, const project *p, config *c,
+		 berr *e)
+{
+	memset(c, 0, sizeof *c);
+	if (len > CONFIG_MAX_BYTES)
+		return errf(e, "%s: config larger than %d bytes", name, CONFIG_MAX_BYTES);
+	ydoc d;
+	if (ydoc_parse(name, text, len, &d, e) != 0)
+		return -1;
+	int rc = parse_doc(&d, p, c, e);
+	ydoc_free(&d);
+	if (rc != 0)
+		config_free(c);
+	return rc;
+}
+
+int config_load(const char *path, const project *p, config *c, berr *e)
+{
+	char *buf;
+	size_t len;
+	memset(c, 0, sizeof *c);
+	if (read_file(path, CONFIG_MAX_BYTES, &buf, &len, e) != 0)
+		return -1;
+	int rc = config_parse(path, buf, len, p, c, e);
+	free(buf);
+	return rc;
+}
+
+void config_default(const project *p, config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->input = builtin_type;
+	c->n_layers = p->n_layers;
+	c->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *c->layers);
+	fx_type in = c->input;
+	for (int i = 0; i < p->n_layers; i++) {
+		layer_cfg *l = &c->layers[i];
+		l->weight = l->bias = l->result = builtin_type;
+		if (auto_accum(&in, &l->weight, &l->bias, p->layers[i].bias, p->layers[i].n_in,
+			       &l->accum) != 0)
+			l->accum = (fx_type){.w = FX_W_MAX, .i = 32, .sign = true, .q = FX_TRN,
+					     .o = FX_WRAP}; /* unreachable for 16-bit types */
+		l->reuse = 1;
+		l->strategy = HLS_LATENCY;
+		in = l->result;
+	}
+}
+
+/* YAML 1.1 words a plain scalar key must not be (Python's yaml would read a bool or null). */
+static bool yaml_special(const char *s)
+{
+	static const char *const w[] = {"y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (strcasecmp(s, w[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Appends a layer name as a YAML key: plain when it is a safe identifier, else quoted. */
+static void put_name(strbuf *b, const char *name)
+{
+	if (is_ident(name) && !yaml_special(name)) {
+		sb_puts(b, name);
+		return;
+	}
+	sb_puts(b, "'");
+	for (const char *s = name; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '\'')
+			sb_puts(b, "''");
+		else
+			sb_add(b, ch >= 0x20 && ch < 0x7f ? s : "?", 1);
+	}
+	sb_puts(b, "'");
+}
+
+/* The canonical spelling of t, or with short set, hls4ml's short one for default modes
+ * (ap_fixed<16,6> rather than ap_fixed<16,6,AP_TRN,AP_WRAP>). */
+static const char *type_str(const fx_type *t, bool short_form, char *buf, size_t n)
+{
+	fx_format(t, buf, n);
+	if (short_form) {
+		char *tail = strstr(buf, ",AP_TRN,AP_WRAP>");
+		if (tail)
+			strcpy(tail, ">");
+	}
+	return buf;
+}
+
+static const char *strat_name(hls_strategy s)
+{
+	return s == HLS_RESOURCE ? "Resource" : "Latency";
+}
+
+void config_write_canonical(const config *c, const project *p, strbuf *out)
+{
+	char tb[128];
+	sb_puts(out, "LayerName:\n  input:\n    Precision:\n");
+	sb_printf(out, "      result: %s\n", type_str(&c->input, false, tb, sizeof tb));
+	for (int i = 0; i < c->n_layers; i++) {
+		const layer_cfg *l = &c->layers[i];
+		sb_puts(out, "  ");
+		put_name(out, p->layers[i].name);
+		sb_puts(out, ":\n    Precision:\n");
+		sb_printf(out, "      accum: %s\n", type_str(&l->accum, false, tb, sizeof tb));
+		sb_printf(out, "      bias: %s\n", type_str(&l->bias, false, tb, sizeof tb));
+		sb_printf(out, "      result: %s\n", type_str(&l->result, false, tb, sizeof tb));
+		sb_printf(out, "      weight: %s\n", type_str(&l->weight, false, tb, sizeof tb));
+		sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
+		sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+	}
+}
+
+/* The most common of n types (ties: the first seen). */
+static fx_type most_common_type(const fx_type *t, int n)
+{
+	int best = 0, bestn = 0;
+	for (int i = 0; i < n; i++) {
+		int k = 0;
+		for (int j = 0; j < n; j++)
+			k += fx_equal(&t[i], &t[j]);
+		if (k > bestn) {
+			bestn = k;
+			best = i;
+		}
+	}
+	return t[best];
+}
+
+/* The type of variable var (V_WEIGHT...) of layer l. */
+static const fx_type *var_of(const layer_cfg *l, int var)
+{
+	switch (var) {
+	case V_WEIGHT: return &l->weight;
+	case V_BIAS: return &l->bias;
+	case V_ACCUM: return &l->accum;
+	default: return &l->result;
+	}
+}
+
+void config_write_hls4ml(const config *c, const project *p, strbuf *out)
+{
+	char tb[128], cb[64];
+	int n = c->n_layers;
+	fx_type *all = xcalloc((size_t)(4 * n + 1), sizeof *all);
+	all[0] = c->input;
+	for (int i = 0; i < n; i++)
+		for (int v = V_WEIGHT; v <= V_RESULT; v++)
+			all[1 + 4 * i + (v - V_WEIGHT)] = *var_of(&c->layers[i], v);
+	fx_type def = most_common_type(all, 4 * n + 1);
+	/* Model per-variable entries where a variable's most common type differs from def. */
+	fx_type eff[NVARS];
+	bool model_var[NVARS] = {0};
+	bool any_var = false;
+	for (int v = V_WEIGHT; v <= V_RESULT; v++) {
+		eff[v] = def;
+		if (n == 0)
+			continue;
+		for (int i = 0; i < n; i++)
+			all[i] = *var_of(&c->layers[i], v);
+		fx_type mc = most_common_type(all, n);
+		if (!fx_equal(&mc, &def)) {
+			eff[v] = mc;
+			model_var[v] = any_var = true;
+		}
+	}
+	long rf = 1;
+	int nres = 0, bestn = 0;
+	for (int i = 0; i < n; i++) {
+		int k = 0;
+		for (int j = 0; j < n; j++)
+			k += c->layers[j].reuse == c->layers[i].reuse;
+		if (k > bestn) {
+			bestn = k;
+			rf = c->layers[i].reuse;
+		}
+		nres += c->layers[i].strategy == HLS_RESOURCE;
+	}
+	hls_strategy strat = 2 * nres > n ? HLS_RESOURCE : HLS_LATENCY;
+
+	sb_printf(out, "# hls4ml HLSConfig for block '%s', written by burn config hls4ml: put it\n",
+		  clean(p->name, cb, sizeof cb));
+	sb_puts(out, "# under HLSConfig: in a conversion config, or pass it as hls_config. Rename\n"
+		     "# 'input' to the model's input layer (e.g. fc1_input), and the layers to the\n"
+		     "# model's layer names where they differ.\n");
+	sb_puts(out, "Model:\n");
+	if (any_var) {
+		sb_printf(out, "  Precision:\n    default: %s\n", type_str(&def, true, tb, sizeof tb));
+		for (int v = V_WEIGHT; v <= V_RESULT; v++)
+			if (model_var[v])
+				sb_printf(out, "    %s: %s\n", varnames[v],
+					  type_str(&eff[v], true, tb, sizeof tb));
+	} else {
+		sb_printf(out, "  Precision: %s\n", type_str(&def, true, tb, sizeof tb));
+	}
+	sb_printf(out, "  ReuseFactor: %ld\n  Strategy: %s\n", rf, strat_name(strat));
+	/* The input is always listed: it has to be renamed to the model's input layer anyway. */
+	sb_puts(out, "LayerName:\n  input:\n    Precision:\n");
+	sb_printf(out, "      result: %s\n", type_str(&c->input, true, tb, sizeof tb));
+	for (int i = 0; i < n; i++) {
+		const layer_cfg *l = &c->layers[i];
+		bool diff[NVARS] = {0}, anyd = false;
+		for (int v = V_WEIGHT; v <= V_RESULT; v++)
+			anyd |= diff[v] = !fx_equal(var_of(l, v), &eff[v]);
+		if (!anyd && l->reuse == rf && l->strategy == strat)
+			continue;
+		sb_puts(out, "  ");
+		put_name(out, p->layers[i].name);
+		sb_puts(out, ":\n");
+		if (anyd) {
+			sb_puts(out, "    Precision:\n");
+			for (int v = V_WEIGHT; v <= V_RESULT; v++)
+				if (diff[v])
+					sb_printf(out, "      %s: %s\n", varnames[v],
+						  type_str(var_of(l, v), true, tb, sizeof tb));
+		}
+		if (l->reuse != rf)
+			sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
+		if (l->strategy != strat)
+			sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+	}
+	free(all);
+}
+
+/* FPGABackend._validate_reuse_factor (hls4ml/backends/fpga/fpga_backend.py), in integers:
+ * multfactor = min(n_in, rf); multiplier_limit = ceil(n_in*n_out / multfactor);
+ * (multiplier_limit % n_out == 0 or rf >= n_in) and (rf % n_in == 0 or rf < n_in)
+ * and n_in*n_out % rf == 0. */
+static bool rf_ok(long long n_in, long long n_out, long long rf)
+{
+	long long n = n_in * n_out;
+	long long mf = rf < n_in ? rf : n_in;
+	long long limit = (n + mf - 1) / mf;
+	bool ok = limit % n_out == 0 || rf >= n_in;
+	ok = ok && (rf % n_in == 0 || rf < n_in);
+	return ok && n % rf == 0;
+}
+
+bool hls4ml_rf_valid(int n_in, int n_out, long rf, long *lo, long *hi)
+{
+	*lo = *hi = 0;
+	if (n_in < 1 || n_out < 1)
+		return false;
+	long long n = (long long)n_in * n_out;
+	if (rf >= 1 && rf <= n && rf_ok(n_in, n_out, rf))
+		return true;
+	/* Every valid RF divides n_in*n_out: walk the divisor pairs. */
+	for (long long d = 1; d * d <= n; d++) {
+		if (n % d)
+			continue;
+		long long pair[2] = {d, n / d};
+		for (int k = 0; k < 2; k++) {
+			long long r = pair[k];
+			if (!rf_ok(n_in, n_out, r))
+				continue;
+			if (r < rf && r > *lo)
+				*lo = (long)r;
+			if (r > rf && (*hi == 0 || r < *hi))
+				*hi = (long)r;
+		}
+	}
+	return false;
+}
+
+int config_check_hls4ml(const config *c, const project *p, strbuf *report)
+{
+	int bad = 0;
+	for (int i = 0; i < c->n_layers && i < p->n_layers; i++) {
+		const layer_cfg *l = &c->layers[i];
+		const layer *ly = &p->layers[i];
+		long lo, hi;
+		if (l->strategy != HLS_RESOURCE || hls4ml_rf_valid(ly->n_in, ly->n_out, l->reuse, &lo, &hi))
+			continue;
+		/* set_closest_reuse_factor: the nearer one, the smaller on a tie. */
+		long use = !hi ? lo : !lo ? hi : hi - l->reuse < l->reuse - lo ? hi : lo;
+		sb_printf(report, "%s: ReuseFactor %ld is not valid for hls4ml's Resource strategy "
+				  "(n_in %d, n_out %d); nearest valid: ", ly->name, l->reuse, ly->n_in,
+			  ly->n_out);
+		if (lo)
+			sb_printf(report, "%ld below", lo);
+		else
+			sb_puts(report, "none below");
+		if (hi)
+			sb_printf(report, ", %ld above", hi);
+		else
+			sb_puts(report, ", none above");
+		sb_printf(report, "; hls4ml would use %ld\n", use);
+		bad++;
+	}
+	return bad;
+}
+
+bool config_equal(const config *a, const config *b)
+{
+	if (a->n_layers != b->n_layers || !fx_equal(&a->input, &b->input))
+		return false;
+	for (int i = 0; i < a->n_layers; i++) {
+		const layer_cfg *x = &a->layers[i], *y = &b->layers[i];
+		if (!fx_equal(&x->weight, &y->weight) || !fx_equal(&x->bias, &y->bias) ||
+		    !fx_equal(&x->accum, &y->accum) || !fx_equal(&x->result, &y->result) ||
+		    x->reuse != y->reuse || x->strategy != y->strategy)
+			return false;
+	}
+	return true;
+}
+
+void config_free(config *c)
+{
+	free(c->layers);
+	c->layers = NULL;
+	c->n_layers = 0;
+}

@@ -1,0 +1,221 @@
+/* estimate.c - the analytical resource and latency model of a folded dense chain
+ * (derivation and calibration in docs/ESTIMATE.md). No I/O. */
+#include "gen/estimate.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Model constants. The Yosys ones are read from its xc7 flow; the fabric ones were fitted
+ * to the four synth_xilinx runs of TOOLS.md (docs/ESTIMATE.md has the table). */
+enum {
+	/* A weight ROM goes to RAMB18 from this depth on: where Yosys' memory_libmap cost of
+	 * logic (-logic-cost-rom 1/64 per bit) passes that of RAMB18 (cost 129 per 36-bit
+	 * column of 512 words): ceil(129 * 64 / 36). */
+	ROM_BRAM_MIN_DEPTH = 230,
+	DSP_ACC_BITS = 48,            /* DSP48E1/E2 P register */
+	LUT_MIN_OPERAND = 2,          /* mul2dsp DSP_A/B_MINWIDTH: narrower operands stay in LUTs */
+	LUT_MIN_PRODUCT = 9,          /* mul2dsp DSP_Y_MINWIDTH: products below 9 bits stay in LUTs */
+	LUT_PER_LANE = 2,             /* clear/enable logic of a lane */
+	LUT_PER_LAYER = 8,            /* start/done handshake; plus 2 per counter bit */
+	FF_PER_LAYER = 4,             /* plus 1 per counter bit */
+	FF_ROM_PER_BIT = 2,           /* ROM output register + operand register per weight bit */
+	FF_TREE_PER_BIT = 2,          /* a merge adder's two pipeline registers per accum bit */
+	FF_OUT_PER_ACC_BIT = 2,       /* per output: partial sum hold + round stage, per accum bit */
+};
+
+/* BRAM18 shapes (width x depth) Yosys can pick for a ROM, 36x512 down to 1x16384. */
+static const int bram_shapes[][2] = {{36, 512}, {18, 1024}, {9, 2048}, {4, 4096}, {2, 8192},
+				     {1, 16384}};
+
+static long long cdiv(long long a, long long b)
+{
+	return (a + b - 1) / b;
+}
+
+static long long gcd(long long a, long long b)
+{
+	while (b) {
+		long long t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* ceil(log2(n)) for n >= 1. */
+static int clog2(long long n)
+{
+	int b = 0;
+	while (b < 62 && (1LL << b) < n)
+		b++;
+	return b;
+}
+
+static long clamp_long(long long x)
+{
+	return x > LONG_MAX ? LONG_MAX : x < 0 ? 0 : (long)x;
+}
+
+/* Fewest RAMB18 holding a width x depth ROM (one address for all lanes). */
+static long long bram18_count(long long width, long long depth)
+{
+	long long best = -1;
+	for (size_t k = 0; k < sizeof bram_shapes / sizeof bram_shapes[0]; k++) {
+		long long n = cdiv(width, bram_shapes[k][0]) * cdiv(depth, bram_shapes[k][1]);
+		if (best < 0 || n < best)
+			best = n;
+	}
+	return best;
+}
+
+/* DSP slices of one a x b signed product, split as Yosys mul2dsp does: the wider operand on
+ * port A (da bits), the other on B (db bits); an operand too wide is cut into db-bit slices
+ * (DSP_A_MAXWIDTH_PARTIAL = 18 on xc7/xcup). */
+static long long dsp_count(int a, int b, int da, int db)
+{
+	if (a < b) {
+		int t = a;
+		a = b;
+		b = t;
+	}
+	if (a <= da && b <= db)
+		return 1;
+	long long n = 0;
+	if (a > da) {
+		for (int lo = 0; lo < a; lo += db)
+			n += dsp_count(a - lo < db ? a - lo : db, b, da, db);
+	} else {
+		for (int lo = 0; lo < b; lo += db)
+			n += dsp_count(a, b - lo < db ? b - lo : db, da, db);
+	}
+	return n;
+}
+
+/* Estimates one layer whose input has type in_t. */
+static void est_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc, const part *pt,
+		      layer_estimate *o)
+{
+	long long n_in = ly->n_in, n_out = ly->n_out, n = n_in * n_out;
+	long long rf = lc->reuse;
+	long long P = cdiv(n, rf);        /* lanes, one multiplier each */
+	long long D = cdiv(n, P);         /* products per lane = cycles per inference (<= rf) */
+	int wx = in_t->w, ww = lc->weight.w, wa = lc->accum.w, wr = lc->result.w;
+	long long lut = 0, ff = 0, dsp = 0, bram = 0, lutram = 0;
+
+	/* Multiplier: LUTs when narrow, else DSPs (signed-only: unsigned operands get a bit). */
+	bool soft = wx < LUT_MIN_OPERAND || ww < LUT_MIN_OPERAND || wx + ww < LUT_MIN_PRODUCT;
+	int ea = wx + !in_t->sign, eb = ww + !lc->weight.sign;
+	long long per = soft ? 0 : dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
+	int mult_stages;
+	if (soft) {
+		lut += P * cdiv((long long)ea * eb, 2);
+		mult_stages = 1;
+	} else {
+		dsp += P * per;
+		lut += P * (per - 1) * (ea + eb); /* adders joining the partial products */
+		mult_stages = 2 + clog2(per);
+	}
+	/* Accumulator: in the DSP's P register when one DSP does the product and it fits. */
+	if (D > 1 && (soft || per > 1 || wa > DSP_ACC_BITS)) {
+		lut += P * wa;
+		ff += P * wa;
+	}
+	lut += P * LUT_PER_LANE;
+
+	/* Weight ROM: P*W bits wide, D deep, one address: RAMB18 when deep enough, else logic
+	 * (one LUT6 per bit per 64 words). One word per lane (D == 1) is constants, no ROM. */
+	if (D > 1) {
+		long long width = P * ww;
+		if (D >= ROM_BRAM_MIN_DEPTH) {
+			bram = bram18_count(width, D);
+		} else {
+			lut += width * cdiv(D, 64);
+			lutram = width * D;
+		}
+		ff += FF_ROM_PER_BIT * P * ww;
+	}
+
+	/* Merging partial sums: one adder per lane boundary that falls inside an output's row of
+	 * n_in products (lane segments are D long in the flattened output-major order). */
+	long long lcm = D / gcd(D, n_in) * n_in;
+	long long merges = (P - 1) - (P - 1) * D / lcm;
+	lut += merges * wa;
+	ff += FF_TREE_PER_BIT * merges * wa;
+	long long g = gcd(n_in, D);
+	int tree_depth = clog2(cdiv(D - g + n_in, D)); /* most partial sums of one output */
+
+	/* Input register, output stage (round, saturate, activation, register per output). */
+	ff += n_in * wx;
+	lut += n_out * (wa + cdiv(wr, 4));
+	ff += n_out * (FF_OUT_PER_ACC_BIT * wa + cdiv(wr, 2));
+
+	int cb = clog2(D + 1);
+	lut += 2 * cb + LUT_PER_LAYER;
+	ff += cb + FF_PER_LAYER;
+
+	o->mults = clamp_long(P);
+	o->dsp = clamp_long(dsp);
+	o->lut = clamp_long(lut);
+	o->ff = clamp_long(ff);
+	o->bram18 = clamp_long(bram);
+	o->lutram_bits = clamp_long(lutram);
+	/* operand/ROM register, multiplier, accumulate, merge tree, output register */
+	o->latency = clamp_long(D + 1 + mult_stages + (D > 1) + tree_depth + 1);
+	o->ii = clamp_long(D);
+}
+
+static long add_long(long a, long b)
+{
+	return a > LONG_MAX - b ? LONG_MAX : a + b;
+}
+
+int estimate_run(const project *p, const config *c, estimate *out, berr *e)
+{
+	memset(out, 0, sizeof *out);
+	unsigned need = HAS_BLOCK | HAS_PART | HAS_CLOCK;
+	if ((p->has & need) != need)
+		return errf(e, "%s: the estimate needs the block, part and clock sections",
+			    p->path ? p->path : "project");
+	if (c->n_layers != p->n_layers)
+		return errf(e, "config has %d layers, the block %d", c->n_layers, p->n_layers);
+	if (p->part.dsp_a < 2 || p->part.dsp_b < 2)
+		return errf(e, "part %s: DSP operand widths %dx%d are too small", p->part.name,
+			    p->part.dsp_a, p->part.dsp_b);
+	if (!(p->clock_ns > 0) || !isfinite(p->clock_ns))
+		return errf(e, "clock period %g ns is not a positive number", p->clock_ns);
+	for (int i = 0; i < p->n_layers; i++) {
+		const layer *ly = &p->layers[i];
+		if (ly->n_in < 1 || ly->n_out < 1 || c->layers[i].reuse < 1)
+			return errf(e, "layer %s: n_in %d, n_out %d, ReuseFactor %ld out of range",
+				    ly->name, ly->n_in, ly->n_out, c->layers[i].reuse);
+	}
+	out->n_layers = p->n_layers;
+	out->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *out->layers);
+	layer_estimate *t = &out->total;
+	const fx_type *in = &c->input;
+	for (int i = 0; i < p->n_layers; i++) {
+		layer_estimate *l = &out->layers[i];
+		est_layer(&p->layers[i], in, &c->layers[i], &p->part, l);
+		in = &c->layers[i].result;
+		t->mults = add_long(t->mults, l->mults);
+		t->dsp = add_long(t->dsp, l->dsp);
+		t->lut = add_long(t->lut, l->lut);
+		t->ff = add_long(t->ff, l->ff);
+		t->bram18 = add_long(t->bram18, l->bram18);
+		t->lutram_bits = add_long(t->lutram_bits, l->lutram_bits);
+		t->latency = add_long(t->latency, l->latency);
+		if (l->ii > t->ii)
+			t->ii = l->ii;
+	}
+	out->latency_ns = (double)t->latency * p->clock_ns;
+	return 0;
+}
+
+void estimate_free(estimate *out)
+{
+	free(out->layers);
+	out->layers = NULL;
+	out->n_layers = 0;
+}

@@ -1,0 +1,246 @@
+/* gen.c - burn gen: writes DIR/build.ninja for a project's sweep.
+ *
+ * The manifest grows one round at a time. It always holds the author edge of the first round
+ * whose candidate list does not exist yet, and build.ninja itself depends on that list; so
+ * Ninja, which brings build.ninja up to date before anything else, runs the earlier rounds'
+ * evaluations and that author, regenerates the manifest with the new round's edges and
+ * restarts, until every round is there. docs/GENERATOR.md describes the graph. */
+#define _XOPEN_SOURCE 700
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gen/cands.h"
+#include "gen/cmds.h"
+#include "gen/project.h"
+
+const char usage_gen[] =
+	"usage: burn gen PROJECT.yaml -o DIR [--launcher CMD]\n"
+	"\n"
+	"Writes DIR/build.ninja for PROJECT's sweep; then `ninja -C DIR` runs every round:\n"
+	"the author of each round proposes candidates, each candidate is validated (hlsgen),\n"
+	"simulated bit-accurately (csim), estimated (estimate) and scored (reward), and the\n"
+	"results land in DIR/results.csv, DIR/results.json and DIR/best.yaml. Every evaluation\n"
+	"is cached by the content hash of its inputs ($BURN_CACHE, default ~/.cache/burn).\n"
+	"\n"
+	"  -o DIR          the build folder (created)\n"
+	"  --launcher CMD  prefix for heavy steps, e.g. 'srun -N1 -n1' (overrides the project's\n"
+	"                  run.launcher and configure's --launcher)\n";
+
+/* Ninja's escaping of a path or word: $ space : and newline get a $ before them. */
+static void ninja_escape(strbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '$' || *s == ' ' || *s == ':')
+			sb_add(b, "$", 1);
+		sb_add(b, s, 1);
+	}
+}
+
+/* The absolute path of the running burn binary. */
+static char *self_path(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n <= 0)
+		die(EXIT_INTERNAL, "cannot find the burn binary: %s", strerror(errno));
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static char *abs_path(const char *p)
+{
+	char buf[PATH_MAX];
+	if (!realpath(p, buf))
+		die(EXIT_BADINPUT, "%s: %s", p, strerror(errno));
+	return xstrdup(buf);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Appends "path" to a space-separated list, escaped. */
+static void add_path(strbuf *b, const char *p)
+{
+	sb_puts(b, " ");
+	ninja_escape(b, p);
+}
+
+typedef struct {
+	char **ids;
+	int n, cap;
+} idset;
+
+static bool idset_add(idset *s, const char *id)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strcmp(s->ids[i], id) == 0)
+			return false;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->ids = xreallocarray(s->ids, (size_t)s->cap, sizeof *s->ids);
+	}
+	s->ids[s->n++] = xstrdup(id);
+	return true;
+}
+
+static void idset_free(idset *s)
+{
+	for (int i = 0; i < s->n; i++)
+		free(s->ids[i]);
+	free(s->ids);
+}
+
+/* Writes the edges of one candidate. */
+static void candidate_edges(strbuf *b, const char *id, long round)
+{
+	sb_printf(b, "build c/%s/config.yaml: hlsgen rounds/%ld/candidates.json | facets/hlsgen.yaml\n"
+		     "  id = %s\n  dir = c/%s\n",
+		  id, round, id, id);
+	sb_printf(b, "build c/%s/csim.json: csim facets/csim.yaml c/%s/config.yaml\n", id, id);
+	sb_printf(b, "build c/%s/estimate.json: estimate facets/estimate.yaml c/%s/config.yaml\n", id, id);
+	sb_printf(b, "build c/%s/reward.json: reward c/%s/csim.json c/%s/estimate.json | facets/reward.yaml\n"
+		     "  csim = c/%s/csim.json\n  estimate = c/%s/estimate.json\n",
+		  id, id, id, id, id);
+}
+
+int cmd_gen(int argc, char **argv)
+{
+	const char *proj = NULL, *dir = NULL, *launcher = NULL, *cli_launcher = NULL;
+	bool regen = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--launcher") == 0 && i + 1 < argc)
+			launcher = cli_launcher = argv[++i];
+		else if (strcmp(argv[i], "--regen") == 0)
+			regen = true;
+		else if (argv[i][0] == '-' || proj) {
+			fprintf(stderr, "burn gen: unexpected argument '%s'\n%s", argv[i], usage_gen);
+			return EXIT_BADINPUT;
+		} else
+			proj = argv[i];
+	}
+	if (!proj || !dir) {
+		fputs(usage_gen, stderr);
+		return EXIT_BADINPUT;
+	}
+	berr e;
+	project p;
+	if (project_load(proj, false, &p, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	if (project_require(&p, HAS_BLOCK | HAS_CALIB | HAS_PART | HAS_CLOCK | HAS_EPS | HAS_SEARCH, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	if (mkdirs(dir, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+
+	char *burn = self_path();
+	char *projabs = abs_path(proj);
+	char *rules = xstrdup(BURN_DATADIR "/rules/burn.ninja");
+	if (!launcher)
+		launcher = p.run.launcher ? p.run.launcher : BURN_LAUNCHER;
+	if (strchr(launcher, '\n'))
+		die(EXIT_BADINPUT, "the launcher must be one line");
+
+	strbuf b = {0};
+	sb_puts(&b, "# generated by burn gen; edit the project file, not this.\n"
+		    "ninja_required_version = 1.8\n\n");
+	sb_puts(&b, "burn =");
+	add_path(&b, burn);
+	sb_puts(&b, "\nproject =");
+	add_path(&b, projabs);
+	sb_puts(&b, "\nlauncher = ");
+	for (const char *s = launcher; *s; s++)
+		sb_add(&b, *s == '$' ? "$$" : s, *s == '$' ? 2 : 1);
+	/* A launcher given on the command line must survive regeneration. */
+	sb_puts(&b, "\nregen_flags =");
+	if (cli_launcher) {
+		sb_puts(&b, " --launcher '");
+		for (const char *s = cli_launcher; *s; s++) {
+			if (*s == '\'')
+				sb_puts(&b, "'\\''");
+			else if (*s == '$')
+				sb_puts(&b, "$$");
+			else
+				sb_add(&b, s, 1);
+		}
+		sb_puts(&b, "'");
+	}
+	sb_printf(&b, "\n\npool csim\n  depth = %ld\n\ninclude", p.run.csim_jobs);
+	add_path(&b, rules);
+	sb_puts(&b, "\n\n");
+
+	/* The project's own inputs: the file, the data it loads, the part file. */
+	strbuf deps = {0};
+	add_path(&deps, projabs);
+	for (int i = 0; i < p.n_inputs; i++) {
+		char *a = abs_path(p.inputs[i]);
+		add_path(&deps, a);
+		free(a);
+	}
+	sb_printf(&b, "build facets/csim.yaml facets/estimate.yaml facets/hlsgen.yaml facets/reward.yaml "
+		      "facets/author.yaml: facet |%s $burn\n\n",
+		  deps.s);
+
+	/* Rounds, as far as their candidate lists exist. */
+	strbuf regen_deps = {0}, results = {0};
+	idset seen = {0};
+	long r;
+	for (r = 0; r < p.search.rounds; r++) {
+		char lpath[PATH_MAX];
+		snprintf(lpath, sizeof lpath, "%s/rounds/%ld/candidates.json", dir, r);
+		sb_printf(&b, "build rounds/%ld/candidates.json: author facets/author.yaml%s\n  round = %ld\n\n",
+			  r, results.s ? results.s : "", r);
+		sb_printf(&regen_deps, " rounds/%ld/candidates.json", r);
+		if (!exists(lpath))
+			break;
+		cand_list cl;
+		if (cands_read(lpath, &cl, &e) != 0)
+			die(EXIT_INTERNAL, "%s", e.msg);
+		strbuf rw = {0};
+		for (int i = 0; i < cl.n; i++) {
+			if (idset_add(&seen, cl.c[i].id))
+				candidate_edges(&b, cl.c[i].id, r);
+			sb_printf(&rw, " c/%s/reward.json", cl.c[i].id);
+		}
+		sb_printf(&b, "build rounds/%ld/results.json: collect%s | rounds/%ld/candidates.json\n"
+			      "  round = %ld\n\n",
+			  r, rw.s ? rw.s : "", r, r);
+		sb_free(&rw);
+		cands_free(&cl);
+		sb_printf(&results, " rounds/%ld/results.json", r);
+	}
+	if (r >= p.search.rounds) {
+		sb_printf(&b, "build results.csv results.json best.yaml: report%s\n\n", results.s ? results.s : "");
+		sb_puts(&b, "build all: phony results.csv\ndefault all\n\n");
+	} else {
+		sb_printf(&b, "build all: phony%s\ndefault all\n\n", results.s ? results.s : " facets/author.yaml");
+	}
+	sb_printf(&b, "build build.ninja: regen |%s $burn", deps.s);
+	add_path(&b, rules);
+	sb_printf(&b, "%s\n", regen_deps.s ? regen_deps.s : "");
+
+	char *out = path_join(dir, "build.ninja");
+	if (write_file_atomic(out, b.s, b.len, false, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
+	if (!regen)
+		printf("wrote %s (%ld of %ld rounds known); run: ninja -C %s\n", out, r, p.search.rounds, dir);
+	free(out);
+	idset_free(&seen);
+	sb_free(&b);
+	sb_free(&deps);
+	sb_free(&regen_deps);
+	sb_free(&results);
+	free(burn);
+	free(projabs);
+	free(rules);
+	project_free(&p);
+	return 0;
+}

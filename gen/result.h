@@ -1,0 +1,42 @@
+/* result.h - the one writer (and reader) of step result files: csim, estimate, reward. */
+#ifndef BURN_RESULT_H
+#define BURN_RESULT_H
+
+#include "gen/estimate.h"
+#include "gen/project.h"
+#include "gen/ydoc.h"
+#include "kernels/csim.h"
+
+/* Longest error text kept in a result (the tail of it). */
+enum { RESULT_ERROR_MAX = 2000 };
+
+/* A result file read back: its top-level fields. */
+typedef struct {
+	ydoc doc;
+	const char *step;    /* "csim", "estimate", ... */
+	bool ok;             /* status == "ok" */
+	const char *error;   /* failure text, or NULL */
+} step_result;
+
+/* Writes {"step": STEP, "status": "failed", "error": TAIL-OF-MSG}. */
+void result_write_failed(strbuf *b, const char *step, const char *msg);
+
+/* Writes the csim result. */
+void result_write_csim(strbuf *b, const project *p, const csim_result *r);
+
+/* Writes the estimate result. */
+void result_write_estimate(strbuf *b, const project *p, const estimate *est);
+
+/* Combines csim and estimate results into the candidate's reward record. */
+void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es);
+
+/* Reads a result file; a file that is not a result is an error naming it. */
+int result_read(const char *path, step_result *r, berr *e);
+
+/* Top-level number field of r, or dflt if absent or not a number. */
+double result_num(const step_result *r, const char *key, double dflt);
+
+/* Frees r. */
+void result_free(step_result *r);
+
+#endif

@@ -1,0 +1,39 @@
+/* csim.h - bit-accurate fixed-point forward pass of a block under a config, beside a float
+ * reference computed with OpenBLAS. No I/O. */
+#ifndef BURN_CSIM_H
+#define BURN_CSIM_H
+
+#include "gen/config.h"
+#include "gen/project.h"
+#include "kernels/fixed.h"
+
+typedef struct {
+	double max_err;       /* max |fixed - float| of this layer's output over all vectors */
+	double mean_err;      /* mean of the same */
+	fx_stats acc;         /* accumulator events (overflow = saturated or wrapped additions) */
+	fx_stats res;         /* result cast events */
+	fx_stats in;          /* input cast events (first layer: calibration inputs) */
+} csim_layer;
+
+typedef struct {
+	long n_vectors;
+	int n_out;            /* outputs of the last layer */
+	double max_err, mean_err;   /* block output vs the float reference */
+	double max_ref;       /* max |float output|, for scale */
+	int n_layers;
+	csim_layer *layers;
+	double *y_fixed;      /* n_vectors * n_out, the fixed-point outputs as doubles */
+	double *y_float;      /* n_vectors * n_out, the float reference */
+} csim_result;
+
+/* Runs the block of p (with its weights and calibration loaded) under config c. */
+int csim_run(const project *p, const config *c, csim_result *r, berr *e);
+
+/* Float reference of the block on the calibration inputs: per-layer outputs written to ys[k]
+ * (n_vectors * n_out of layer k, allocated here). */
+void csim_float_ref(const project *p, double **ys);
+
+/* Frees r's storage. */
+void csim_free(csim_result *r);
+
+#endif
