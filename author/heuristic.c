@@ -58,6 +58,7 @@ typedef struct {
 
 /* ---- types ---- */
 
+/* x within [lo, hi]. */
 static int clamp_int(int x, int lo, int hi)
 {
 	return x < lo ? lo : x > hi ? hi : x;
@@ -106,7 +107,7 @@ static fx_type exact_accum(const fx_type *in, const fx_type *w, const fx_type *b
 		ints = (ints > b->i ? ints : b->i) + 1;
 		frac = frac > fx_frac(b) ? frac : fx_frac(b);
 	}
-	ints = clamp_int(ints, 1, FX_W_MAX - 1);
+	ints = clamp_int(ints, 1, I_MAX);
 	frac = clamp_int(frac, 0, FX_W_MAX - ints);
 	return (fx_type){.w = ints + frac, .i = ints, .sign = true, .q = FX_TRN, .o = FX_WRAP};
 }
@@ -130,6 +131,7 @@ static fx_type *in_type(config *c, int i)
 
 /* ---- configs ---- */
 
+/* A deep copy of src into dst (dst's old storage is not freed). */
 static void cfg_copy(config *dst, const config *src)
 {
 	*dst = *src;
@@ -193,6 +195,7 @@ static bool narrower_or_equal(const config *x, const config *m)
 
 /* ---- ReuseFactor ladders ---- */
 
+/* qsort order of longs, ascending. */
 static int cmp_long(const void *a, const void *b)
 {
 	long x = *(const long *)a, y = *(const long *)b;
@@ -522,6 +525,7 @@ static void add(hstate *s, config *c, double prio, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* qsort order of moves: prio, then seq. */
 static int cmp_move(const void *a, const void *b)
 {
 	const move *x = a, *y = b;
@@ -571,6 +575,7 @@ typedef struct {
 	double off, step;
 } slot;
 
+/* The priority of a base's move of the given rank. */
 static double at(slot sl, double rank)
 {
 	return sl.off + sl.step * rank;
@@ -748,9 +753,23 @@ static void moves_budget(hstate *s, const config *b, const record *r, slot sl)
 	double k = 0;
 	config c;
 
+	/* the resource furthest over, as the record has it */
+	static const char *const rname[NRES] = {"LUT", "FF", "DSP", "BRAM18"};
+	const double used[NRES] = {r->lut, r->ff, r->dsp, r->bram18};
+	const long have[NRES] = {s->p->part.lut, s->p->part.ff, s->p->part.dsp, s->p->part.bram18};
+	int worst = R_DSP;
+	double wr = 0;
+	for (int q = 0; q < NRES; q++) {
+		double ratio = have[q] > 0 ? used[q] / (double)have[q] : used[q] > 0 ? INFINITY : 0;
+		if (ratio > wr) {
+			wr = ratio;
+			worst = q;
+		}
+	}
 	cfg_copy(&c, b);
 	fit(s, &c, 1);
-	snprintf(what, sizeof what, "over budget: raise RF to fit the part");
+	snprintf(what, sizeof what, "over budget (%s %.0f of %ld): raise RF to fit the part",
+		 rname[worst], used[worst], have[worst]);
 	rf_note(s, b, &c, what, sizeof what);
 	config t;
 	cfg_copy(&t, &c);
@@ -825,7 +844,6 @@ static void moves_budget(hstate *s, const config *b, const record *r, slot sl)
 		add_frac(&c.layers[i].accum, -2);
 	}
 	add_fitted(s, b, &c, at(sl, k++), "over budget: 2 fewer bits on every weight", true);
-	(void)r;
 }
 
 /* Fractional bits to drop in one narrowing: each one roughly doubles the rounding error, so
@@ -838,30 +856,115 @@ static int narrow_step(double eps, double max_err)
 	return clamp_int(b, 1, 4);
 }
 
-/* A narrowing of a feasible base, ranked by predicted reward. */
+/* A move of a feasible base, ranked by group (safe narrowings, risky ones, those that save
+ * nothing), then predicted reward. */
 typedef struct {
 	config c;
 	char why[WHY_LEN];
+	int group;
 	double r;
 	int seq;
 } narrowing;
 
+/* qsort order of narrowings: group, predicted reward (best first), seq. */
 static int cmp_narrowing(const void *a, const void *b)
 {
 	const narrowing *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
 	if (x->r != y->r)
 		return x->r > y->r ? -1 : 1;
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* Narrowings of a layer: fractional bits of weight (with the accum), bias, result; the accum
+ * towards the result's fractional bits; integer bits of weight, result, accum. */
+enum { NW_WEIGHT, NW_BIAS, NW_RESULT, NW_ACCUM, NW_WEIGHT_INT, NW_RESULT_INT, NW_ACCUM_INT, NW_N };
+
+/* Applies narrowing k to layer i of c (i = -1: the input, k = 0 fractional, 1 integer bits;
+ * i = n_layers: everything, k = 0), st fractional bits at a time. Writes what it did, and in
+ * *lost the fractional bits dropped on the main error path (weight, result, input): each
+ * roughly doubles the error. Returns false if it changes nothing. */
+static bool narrow(const hstate *s, config *c, int i, int k, int st, char *what, size_t n,
+		   int *lost)
+{
+	static const char *const vname[NW_N] = {"weight", "bias", "result", "accum", "weight",
+						 "result", "accum"};
+	char tb[48];
+	*lost = 0;
+	if (i == c->n_layers) {
+		int d = st > 1 ? st - 1 : 1;
+		add_frac(&c->input, -d);
+		for (int j = 0; j < c->n_layers; j++) {
+			add_frac(&c->layers[j].weight, -d);
+			add_frac(&c->layers[j].result, -d);
+			add_frac(&c->layers[j].accum, -d);
+		}
+		*lost = d;
+		snprintf(what, n, "%d fractional bit%s less on the input and every weight, accum and "
+			 "result", d, d > 1 ? "s" : "");
+		return true;
+	}
+	fx_type *t;
+	if (i < 0) {
+		t = &c->input;
+		k = k ? NW_RESULT_INT : NW_RESULT;
+	} else {
+		layer_cfg *l = &c->layers[i];
+		fx_type *vars[NW_N] = {&l->weight, &l->bias, &l->result, &l->accum, &l->weight,
+				       &l->result, &l->accum};
+		t = vars[k];
+	}
+	fx_type old = *t;
+	switch (k) {
+	case NW_WEIGHT:
+		add_frac(t, -st);
+		add_frac(&c->layers[i].accum, -st);
+		*lost = st;
+		break;
+	case NW_BIAS: /* one term per output against n_in products: a small share */
+		add_frac(t, -st);
+		break;
+	case NW_RESULT:
+		add_frac(t, -st);
+		*lost = st;
+		break;
+	case NW_ACCUM: { /* guard bits beyond the result's cost logic and buy little */
+		int lo = fx_frac(&c->layers[i].result), f = fx_frac(t) - 2 * st;
+		if (fx_frac(t) > lo)
+			set_frac(t, f > lo ? f : lo);
+		break;
+	}
+	case NW_WEIGHT_INT:
+		if (t->i > 0)
+			add_int(t, -1);
+		break;
+	case NW_RESULT_INT:
+		if (t->i > 1)
+			add_int(t, -1);
+		break;
+	default: { /* NW_ACCUM_INT: the sum needs more integer bits than the result, not many more */
+		int lo = c->layers[i].result.i + 1;
+		if (t->i > lo)
+			add_int(t, t->i - 2 >= lo ? -2 : lo - t->i);
+		break;
+	}
+	}
+	if (fx_equal(t, &old))
+		return false;
+	snprintf(what, n, "narrow %s%s%s to %s", i < 0 ? "input" : s->p->layers[i].name,
+		 i < 0 ? "" : " ", i < 0 ? "" : vname[k], tstr(t, tb, sizeof tb));
+	return true;
+}
+
 /* Moves for a feasible base: tune RFs on the estimate, narrow precision where it saves the
- * most (one bit, or two with a wide error margin), step single RFs, switch Strategy. */
+ * most (the step set by the error margin), step single RFs, switch Strategy. */
 static void moves_feasible(hstate *s, const config *b, const record *r, slot sl)
 {
 	int n = b->n_layers;
 	double eps = s->p->eps_max;
 	int st = narrow_step(eps, r->max_err);
-	char what[WHY_LEN], tb[48];
+	char what[WHY_LEN];
 	config c, tuned;
 
 	/* T: the best with its RFs tuned on the estimate. The numerics are the same, so it meets
@@ -875,76 +978,20 @@ static void moves_feasible(hstate *s, const config *b, const record *r, slot sl)
 	rf_note(s, b, &c, what, sizeof what);
 	add(s, &c, at(sl, 0), "%s", what);
 
-	/* The narrowings: per layer weight, bias, result (fractional bits), accum (towards the
-	 * result's fractional bits), weight and result integer bits; the input; everything. */
-	int cap = 8 * n + 4, nn = 0;
+	/* The narrowings, each with the RFs of the layers it touches (its own and the next)
+	 * retuned. Safe ones first: those whose dropped bits, doubling the error per bit, would
+	 * still keep max_err within eps_max; then the risky ones; then those that save nothing. */
+	int cap = NW_N * n + 3, nn = 0;
 	narrowing *nw = xcalloc((size_t)cap, sizeof *nw);
-	static const char *const vname[] = {"weight", "bias", "result", "accum", "weight", "result"};
-	for (int i = -1; i <= n; i++) {
-		for (int v = 0; v < (i < 0 || i == n ? 2 : 6); v++) {
+	char nwhat[128];
+	for (int i = -1; i <= n; i++)
+		for (int k = 0; k < (i < 0 ? 2 : i == n ? 1 : NW_N); k++) {
+			int lost;
 			cfg_copy(&c, t0);
-			fx_type *t = NULL;
-			const char *name = NULL, *vn = NULL;
-			bool ints = false;
-			if (i < 0) {
-				t = &c.input;
-				name = "input";
-				vn = "";
-				ints = v == 1;
-			} else if (i < n) {
-				layer_cfg *l = &c.layers[i];
-				fx_type *vars[] = {&l->weight, &l->bias, &l->result, &l->accum,
-						   &l->weight, &l->result};
-				t = vars[v];
-				name = s->p->layers[i].name;
-				vn = vname[v];
-				ints = v >= 4;
+			if (!narrow(s, &c, i, k, st, nwhat, sizeof nwhat, &lost)) {
+				config_free(&c);
+				continue;
 			}
-			if (i == n) { /* everything by one bit */
-				if (v == 1) {
-					config_free(&c);
-					continue;
-				}
-				int d = st > 1 ? st - 1 : 1;
-				add_frac(&c.input, -d);
-				for (int j = 0; j < n; j++) {
-					add_frac(&c.layers[j].weight, -d);
-					add_frac(&c.layers[j].result, -d);
-					add_frac(&c.layers[j].accum, -d);
-				}
-				snprintf(nw[nn].why, WHY_LEN, "heuristic: feasible (max_err %.3g of %.3g): "
-					 "%d fractional bit%s less on the input and every weight, accum "
-					 "and result", r->max_err, eps, d, d > 1 ? "s" : "");
-			} else {
-				fx_type old = *t;
-				if (ints) {
-					if (t->i <= (v == 4 ? 0 : 1)) {
-						config_free(&c);
-						continue;
-					}
-					add_int(t, -1);
-				} else if (v == 3) {
-					int floor_f = fx_frac(&c.layers[i].result);
-					int f = fx_frac(t) - 2 * st;
-					if (fx_frac(t) <= floor_f) {
-						config_free(&c);
-						continue;
-					}
-					set_frac(t, f > floor_f ? f : floor_f);
-				} else {
-					add_frac(t, -st);
-					if (v == 0 && i >= 0)
-						add_frac(&c.layers[i].accum, -st);
-				}
-				if (fx_equal(t, &old)) {
-					config_free(&c);
-					continue;
-				}
-				snprintf(nw[nn].why, WHY_LEN, "heuristic: feasible (max_err %.3g of %.3g): "
-					 "narrow %s%s%s to %s", r->max_err, eps, name, *vn ? " " : "", vn,
-					 tstr(t, tb, sizeof tb));
-			}
-			/* retune the RFs of the layers the narrowing touches: its own and the next */
 			config t2;
 			cfg_copy(&t2, &c);
 			if (i == n)
@@ -957,19 +1004,19 @@ static void moves_feasible(hstate *s, const config *b, const record *r, slot sl)
 			} else {
 				config_free(&t2);
 			}
-			rf_note(s, b, &c, nw[nn].why, WHY_LEN);
-			nw[nn].c = c;
-			nw[nn].r = pred(s, &c);
-			nw[nn].seq = nn;
-			nn++;
+			narrowing *x = &nw[nn];
+			snprintf(x->why, WHY_LEN, "feasible (max_err %.3g of %.3g): %s", r->max_err, eps,
+				 nwhat);
+			rf_note(s, b, &c, x->why, WHY_LEN);
+			x->c = c;
+			x->r = pred(s, &c);
+			x->seq = nn++;
+			bool risky = !(r->max_err * ldexp(1, lost) <= eps);
+			x->group = x->r <= base_r ? 2 : risky;
 		}
-	}
 	qsort(nw, (size_t)nn, sizeof *nw, cmp_narrowing);
-	for (int j = 0; j < nn; j++) {
-		/* those that save nothing on the estimate go last */
-		double rank = nw[j].r > base_r ? 1 + j : 40 + j;
-		add(s, &nw[j].c, at(sl, rank), "%s", nw[j].why + strlen("heuristic: "));
-	}
+	for (int j = 0; j < nn; j++)
+		add(s, &nw[j].c, at(sl, 1 + j + 20 * nw[j].group), "%s", nw[j].why);
 	free(nw);
 
 	/* Single RF steps from T, the best predicted first: down spends spare DSPs on latency,
@@ -985,6 +1032,7 @@ static void moves_feasible(hstate *s, const config *b, const record *r, slot sl)
 			cfg_copy(&steps[ns].c, t0);
 			steps[ns].c.layers[i].reuse = rf;
 			steps[ns].r = pred(s, &steps[ns].c);
+			steps[ns].group = 0;
 			steps[ns].seq = ns;
 			snprintf(steps[ns].why, WHY_LEN, "feasible: %s RF %ld->%ld (%s)",
 				 s->p->layers[i].name, t0->layers[i].reuse, rf,
@@ -1027,6 +1075,63 @@ static void moves_feasible(hstate *s, const config *b, const record *r, slot sl)
 		add(s, &c, at(sl, 8 + 3 * i), "%s", what);
 	}
 	config_free(&tuned);
+}
+
+/* The narrower of a and b (the fewer integer and the fewer fractional bits), or a when their
+ * signs or modes differ. */
+static fx_type meet(const fx_type *a, const fx_type *b)
+{
+	if (a->sign != b->sign || a->q != b->q || a->o != b->o)
+		return *a;
+	fx_type t = *a;
+	int f = fx_frac(a) < fx_frac(b) ? fx_frac(a) : fx_frac(b);
+	t.i = a->i < b->i ? a->i : b->i;
+	set_frac(&t, f);
+	return t;
+}
+
+/* Narrows c to the meet of c and o in every type. */
+static void meet_cfg(config *c, const config *o)
+{
+	c->input = meet(&c->input, &o->input);
+	for (int i = 0; i < c->n_layers; i++) {
+		layer_cfg *l = &c->layers[i];
+		const layer_cfg *m = &o->layers[i];
+		l->weight = meet(&l->weight, &m->weight);
+		l->bias = meet(&l->bias, &m->bias);
+		l->accum = meet(&l->accum, &m->accum);
+		l->result = meet(&l->result, &m->result);
+	}
+}
+
+/* Combines the best feasible config with the next feasible ones: the narrower of each type,
+ * RFs retuned. Narrowings that each kept the bound on their own (found in the same round,
+ * from the same parent) are merged instead of adopted one round at a time. */
+static void moves_combine(hstate *s, const seen *best, slot sl)
+{
+	config all, c;
+	cfg_copy(&all, &best->c);
+	int used = 0;
+	static const char *const nth[] = {"2nd", "3rd", "4th"};
+	for (int k = 0; k < s->nseen && used < 3; k++) {
+		const seen *x = &s->seen[k];
+		if (x == best || x->r->tier != TIER_FEASIBLE || config_equal(&x->c, &best->c))
+			continue;
+		cfg_copy(&c, &best->c);
+		meet_cfg(&c, &x->c);
+		meet_cfg(&all, &x->c);
+		rf_tune(s, &c);
+		add(s, &c, at(sl, used == 0 ? 0.5 : 2.7 + used), "feasible: combine the best with the %s "
+		    "best feasible (the narrower of each type)", nth[used]);
+		used++;
+	}
+	if (used > 1) {
+		rf_tune(s, &all);
+		add(s, &all, at(sl, 1.5), "feasible: combine the best with the next %d feasible (the "
+		    "narrower of each type)", used);
+	} else {
+		config_free(&all);
+	}
 }
 
 /* The first guesses: the default, then precision levels with RFs fitted to the part. */
@@ -1151,6 +1256,7 @@ static void fallback(hstate *s, const config *base)
 
 /* ---- the history ---- */
 
+/* qsort order of the history: reward (best first, NaN last), then the earlier record. */
 static int cmp_seen(const void *a, const void *b)
 {
 	const seen *x = a, *y = b;
@@ -1256,6 +1362,8 @@ void author_heuristic(author_ctx *ctx)
 		static const slot slots[3] = {{0, 1}, {2.5, 2.5}, {3.5, 2.5}};
 		for (int j = 0; j < nb; j++)
 			moves_of(&s, base[j], slots[j]);
+		if (base[0]->r->tier == TIER_FEASIBLE)
+			moves_combine(&s, base[0], slots[0]);
 	}
 	flush(&s);
 	fallback(&s, nb ? &base[0]->c : &start);

@@ -490,7 +490,7 @@ bool fx_valid(const fx_type *t)
 
 char *fx_format(const fx_type *t, char *buf, size_t n)
 {
-	if (t->i == t->w && t->q == FX_TRN && t->o == FX_WRAP)
+	if (t->i == t->w && t->q == FX_TRN_ZERO && t->o == FX_WRAP)
 		snprintf(buf, n, "ap_%sint<%d>", t->sign ? "" : "u", t->w);
 	else
 		snprintf(buf, n, "ap_%sfixed<%d,%d,%s,%s>", t->sign ? "" : "u", t->w, t->i,
@@ -655,7 +655,9 @@ int fx_parse(const char *str, fx_type *t, char *err, size_t errlen)
 				"ap_uint)", tok);
 	}
 	bool isfixed = kind < 2;
-	fx_type r = {.sign = kind % 2 == 0, .q = FX_TRN, .o = FX_WRAP};
+	/* ap_int converts like a C++ integer: fractions truncate towards zero (the vendor's
+	 * ap_int_base from double or from ap_fixed), so it is ap_fixed<W,W,AP_TRN_ZERO,AP_WRAP>. */
+	fx_type r = {.sign = kind % 2 == 0, .q = isfixed ? FX_TRN : FX_TRN_ZERO, .o = FX_WRAP};
 	skipws(&s);
 	if (*s.p != '<')
 		return perr(&s, "expected '<' after %s", kinds[kind]);

@@ -72,7 +72,7 @@ static inline int fx_frac(const fx_type *t) { return t->w - t->i; }
 int fx_parse(const char *s, fx_type *t, char *err, size_t errlen);
 
 /* Writes the canonical spelling: "ap_fixed<W,I,AP_Q,AP_O>" (always four parameters), or
- * "ap_int<W>" / "ap_uint<W>" for integer types with the default modes. Returns buf. */
+ * "ap_int<W>" / "ap_uint<W>" for integer types (I = W, AP_TRN_ZERO, AP_WRAP: ap_int converts like a C++ integer). Returns buf. */
 char *fx_format(const fx_type *t, char *buf, size_t n);
 
 /* True if a and b denote the same type. */

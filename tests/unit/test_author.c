@@ -464,20 +464,60 @@ static void test_feasible(void)
 	}
 	CHECK(steps >= 1, "three-bit narrowing with a wide margin");
 	cands_free(&a);
-	/* a narrow margin (0.03 of 0.05): one bit */
+	/* A narrow margin (0.03 of 0.05): dropping a weight bit would double the error past
+	 * eps_max, so the safe moves (accum and integer trims) come first, a one-bit weight
+	 * narrowing later, never two bits. */
 	h.r[0].max_err = 0.03;
-	run(&P, STRAT_HEURISTIC, 1, 1, 8, &h, &a);
+	run(&P, STRAT_HEURISTIC, 1, 1, 40, &h, &a);
 	steps = 0;
-	int more = 0;
+	int more = 0, first = -1;
 	for (int k = 0; k < a.n; k++) {
 		config x;
 		parse(&a.c[k], &x);
-		steps += fx_frac(&x.layers[0].weight) == fx_frac(&b.layers[0].weight) - 1;
-		more += fx_frac(&x.layers[0].weight) < fx_frac(&b.layers[0].weight) - 1;
+		int d = fx_frac(&b.layers[0].weight) - fx_frac(&x.layers[0].weight);
+		if (strstr(a.c[k].origin, "perturb") || strstr(a.c[k].origin, "random"))
+			d = 0; /* only the systematic moves */
+		steps += d == 1;
+		more += d > 1;
+		if (d == 1 && first < 0)
+			first = k;
 		config_free(&x);
 	}
 	CHECK(steps >= 1 && more == 0, "narrow margin: one bit at a time (%d, %d)", steps, more);
+	CHECK(first >= 4, "narrow margin: safe moves first (weight narrowed at offer %d)", first);
 	h.r[0].max_err = 0.002;
+
+	/* Two narrowings that each kept the bound are combined. */
+	{
+		history hc = {0};
+		config n1, n2;
+		uniform(&n1, "ap_fixed<16,6>", "ap_fixed<32,12>", 8, 8);
+		n1.layers[0].accum.w = 26; /* fc1 accum <26,12> */
+		uniform(&n2, "ap_fixed<16,6>", "ap_fixed<32,12>", 8, 8);
+		n2.layers[1].weight = (fx_type){15, 5, true, FX_TRN, FX_WRAP}; /* fc2 weight <15,5> */
+		add_record(&hc, &b, true, 0.002, NULL, 0);
+		add_record(&hc, &n1, true, 0.002, NULL, 1);
+		add_record(&hc, &n2, true, 0.002, NULL, 1);
+		cand_list ac;
+		run(&P, STRAT_HEURISTIC, 2, 1, 8, &hc, &ac);
+		int comb = -1;
+		for (int k = 0; k < ac.n && comb < 0; k++)
+			if (strstr(ac.c[k].origin, "combine"))
+				comb = k;
+		CHECK(comb >= 0 && comb <= 2, "combine offered early: %d", comb);
+		if (comb >= 0) {
+			config x;
+			parse(&ac.c[comb], &x);
+			CHECK(x.layers[0].accum.w <= 26 && x.layers[1].weight.i <= 5 &&
+			      fx_frac(&x.layers[1].weight) <= 10,
+			      "combine holds both narrowings: %s", ac.c[comb].config);
+			config_free(&x);
+		}
+		cands_free(&ac);
+		history_free(&hc);
+		config_free(&n1);
+		config_free(&n2);
+	}
 
 	/* a second, worse record adds its own neighbours */
 	config b2;

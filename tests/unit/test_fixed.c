@@ -176,11 +176,11 @@ static void test_parse(void)
 		{"  ap_fixed < 16 , 6 , AP_RND_CONV , AP_SAT >  ", 16, 6, 1, FX_RND_CONV, FX_SAT},
 		{"ufixed<8,3>", 8, 3, 0, FX_TRN, FX_WRAP},
 		{"ap_ufixed<8,3>", 8, 3, 0, FX_TRN, FX_WRAP},
-		{"int<8>", 8, 8, 1, FX_TRN, FX_WRAP},
-		{"ap_int<8>", 8, 8, 1, FX_TRN, FX_WRAP},
-		{"uint<4>", 4, 4, 0, FX_TRN, FX_WRAP},
-		{"ap_uint<4>", 4, 4, 0, FX_TRN, FX_WRAP},
-		{"ap_uint<64>", 64, 64, 0, FX_TRN, FX_WRAP},
+		{"int<8>", 8, 8, 1, FX_TRN_ZERO, FX_WRAP},
+		{"ap_int<8>", 8, 8, 1, FX_TRN_ZERO, FX_WRAP},
+		{"uint<4>", 4, 4, 0, FX_TRN_ZERO, FX_WRAP},
+		{"ap_uint<4>", 4, 4, 0, FX_TRN_ZERO, FX_WRAP},
+		{"ap_uint<64>", 64, 64, 0, FX_TRN_ZERO, FX_WRAP},
 		{"ap_fixed<8,-2,AP_RND_MIN_INF,AP_SAT_ZERO>", 8, -2, 1, FX_RND_MIN_INF, FX_SAT_ZERO},
 		{"ap_fixed<8,10,TRN_ZERO,SAT>", 8, 10, 1, FX_TRN_ZERO, FX_SAT},
 		{"ap_fixed<9,3,AP_TRN,AP_WRAP_SM>", 9, 3, 1, FX_TRN, FX_WRAP_SM},
@@ -262,10 +262,18 @@ static void test_format(void)
 	fx_type t = T(16, 6, true, FX_TRN, FX_WRAP);
 	CHECK(strcmp(fx_format(&t, buf, sizeof buf), "ap_fixed<16,6,AP_TRN,AP_WRAP>") == 0, "%s",
 	      buf);
-	t = T(8, 8, true, FX_TRN, FX_WRAP);
+	t = T(8, 8, true, FX_TRN_ZERO, FX_WRAP);
 	CHECK(strcmp(fx_format(&t, buf, sizeof buf), "ap_int<8>") == 0, "%s", buf);
-	t = T(4, 4, false, FX_TRN, FX_WRAP);
+	t = T(4, 4, false, FX_TRN_ZERO, FX_WRAP);
 	CHECK(strcmp(fx_format(&t, buf, sizeof buf), "ap_uint<4>") == 0, "%s", buf);
+	t = T(8, 8, true, FX_TRN, FX_WRAP); /* truncating towards -inf: not an ap_int */
+	CHECK(strcmp(fx_format(&t, buf, sizeof buf), "ap_fixed<8,8,AP_TRN,AP_WRAP>") == 0, "%s", buf);
+	/* ap_int converts like a C++ integer: -2.5 -> -2, 2.7 -> 2 */
+	fx_type ai;
+	char perr_[96];
+	CHECK(fx_parse("ap_int<8>", &ai, perr_, sizeof perr_) == 0, "%s", perr_);
+	CHECK(fx_from_double(&ai, -2.5, NULL) == -2, "ap_int<8>(-2.5)");
+	CHECK(fx_from_double(&ai, 2.7, NULL) == 2, "ap_int<8>(2.7)");
 	t = T(8, 8, true, FX_RND, FX_WRAP);
 	CHECK(strcmp(fx_format(&t, buf, sizeof buf), "ap_fixed<8,8,AP_RND,AP_WRAP>") == 0, "%s",
 	      buf);
