@@ -15,9 +15,9 @@ ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. $(BLAS_CFLAGS) -DBURN_VER
 	-DBURN_DATADIR='"$(CURDIR)"' -DBURN_LAUNCHER='"$(LAUNCHER)"'
 LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) -lm
 
-LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c))
+LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c lm/*.c))
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
-HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h)
+HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h lm/*.h)
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(SAN),$(BUILD)/burn,bin/burn)
