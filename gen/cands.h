@@ -5,7 +5,7 @@
 
 #include "gen/util.h"
 
-enum { CAND_ID_LEN = 32, MAX_PER_ROUND = 4096, MAX_CONFIG_BYTES = 1 << 20 };
+enum { CAND_ID_LEN = 32, MAX_PER_ROUND = 100000, MAX_CONFIG_BYTES = 1 << 20 };
 
 typedef struct {
 	char id[CAND_ID_LEN + 1]; /* xxh3-128 hex of the canonical config (or of the raw text) */

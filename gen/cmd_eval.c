@@ -123,9 +123,17 @@ static bool cached(step *s, const args *a, const char *name, int version, const 
 	step_begin(s, name, version, 1, &a->out);
 	if (step_key_file(s, "project", a->pos[0], &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
-	for (int i = 0; i < p->n_inputs; i++)
-		if (step_key_file(s, "input", p->inputs[i], &e) != 0)
+	for (int i = 0; i < p->n_inputs; i++) {
+		if (step_key_file(s, "input", p->inputs[i], &e) != 0) {
+			/* say where the project names the file: its loader's error does */
+			project q;
+			berr e2;
+			if (project_load(a->pos[0], true, &q, &e2) != 0)
+				die(EXIT_BADINPUT, "%s", e2.msg);
+			project_free(&q);
 			die(EXIT_BADINPUT, "%s", e.msg);
+		}
+	}
 	for (int i = 0; i < n; i++)
 		if (step_key_file(s, "file", files[i], &e) != 0)
 			die(EXIT_BADINPUT, "%s", e.msg);

@@ -1,6 +1,7 @@
 /* project.c - the project model: reads a project (or facet) YAML, checks every section, and
  * loads the weight and calibration data it names. The format is described in docs/PROJECT.md. */
 #define _POSIX_C_SOURCE 200809L
+#include "gen/cands.h"
 #include "gen/project.h"
 
 #include <dirent.h>
@@ -486,7 +487,7 @@ static int parse_search(loader *L, const ynode *m)
 	if (ymap_check(d, m, "search", search_keys, LEN(search_keys), L->e) != 0 ||
 	    yget_enum(d, m, "search", "strategy", false, strategies, STRAT_N, &st, L->e) != 0 ||
 	    yget_long(d, m, "search", "rounds", false, 1, MAX_ROUNDS, &s->rounds, L->e) != 0 ||
-	    yget_long(d, m, "search", "per_round", false, 1, 100000, &s->per_round, L->e) != 0 ||
+	    yget_long(d, m, "search", "per_round", false, 1, MAX_PER_ROUND, &s->per_round, L->e) != 0 ||
 	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0)
 		return -1;
 	s->strategy = (search_strategy)st;
