@@ -38,7 +38,8 @@ const char usage_estimate[] =
 	"  --keep-going    an invalid CONFIG is recorded as a failed result, exit 0\n";
 
 const char usage_reward[] =
-	"usage: burn reward PROJECT --csim CSIM.json --estimate EST.json [-o OUT.json]\n"
+	"usage: burn reward PROJECT --csim CSIM.json --estimate EST.json [--rtlsim RTLSIM.json]\n"
+	"                   [--synth SYNTH.json] [-o OUT.json]\n"
 	"\n"
 	"Lexicographic reward of an evaluated candidate (docs/REWARD.md): failed < accuracy miss\n"
 	"(max error > eps_max) < over budget < feasible; feasible designs score on latency and\n"
@@ -46,6 +47,10 @@ const char usage_reward[] =
 	"\n"
 	"  --csim F        result of burn csim\n"
 	"  --estimate F    result of burn estimate\n"
+	"  --rtlsim F      result of burn rtlsim: a co-simulation mismatch fails the candidate,\n"
+	"                  and its measured cycles give the latency\n"
+	"  --synth F       result of burn synth (or burn hls / burn vivado): its resources\n"
+	"                  replace the estimate's; the record's fidelity says which were used\n"
 	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
 
 /* Versions of the cached steps: bump one when its output for the same inputs changes. */
@@ -55,7 +60,7 @@ typedef struct {
 	const char *pos[4];
 	int npos;
 	const char *out;
-	const char *csim, *estimate;
+	const char *csim, *estimate, *synth, *rtlsim;
 	bool keep_going;
 } args;
 
@@ -72,6 +77,10 @@ static int parse_args(int argc, char **argv, int npos, const char *usage, args *
 			slot = &a->csim;
 		else if (strcmp(s, "--estimate") == 0)
 			slot = &a->estimate;
+		else if (strcmp(s, "--synth") == 0)
+			slot = &a->synth;
+		else if (strcmp(s, "--rtlsim") == 0)
+			slot = &a->rtlsim;
 		else if (strcmp(s, "--keep-going") == 0) {
 			a->keep_going = true;
 			continue;
@@ -248,22 +257,31 @@ int cmd_reward(int argc, char **argv)
 	if (project_load(a.pos[0], false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
-	const char *files[] = {a.csim, a.estimate};
-	if (a.out && cached(&s, &a, "reward", REWARD_VERSION, &p, files, 2)) {
+	const char *files[4] = {a.csim, a.estimate};
+	int nf = 2;
+	if (a.rtlsim)
+		files[nf++] = a.rtlsim;
+	if (a.synth)
+		files[nf++] = a.synth;
+	if (a.out && cached(&s, &a, "reward", REWARD_VERSION, &p, files, nf)) {
 		project_free(&p);
 		return 0;
 	}
-	step_result cs, es;
-	if (result_read(a.csim, &cs, &e) != 0 || result_read(a.estimate, &es, &e) != 0)
+	step_result cs, es, rs = {0}, ss = {0};
+	if (result_read(a.csim, &cs, &e) != 0 || result_read(a.estimate, &es, &e) != 0 ||
+	    (a.rtlsim && result_read(a.rtlsim, &rs, &e) != 0) ||
+	    (a.synth && result_read(a.synth, &ss, &e) != 0))
 		die(EXIT_BADINPUT, "%s", e.msg);
 	strbuf b = {0};
-	result_write_reward(&b, &p, &cs, &es);
+	result_write_reward(&b, &p, &cs, &es, a.rtlsim ? &rs : NULL, a.synth ? &ss : NULL);
 	emit(&a, &b);
 	if (a.out)
 		step_finish(&s, true);
 	sb_free(&b);
 	result_free(&cs);
 	result_free(&es);
+	result_free(&rs);
+	result_free(&ss);
 	project_free(&p);
 	return 0;
 }

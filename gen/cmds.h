@@ -21,12 +21,13 @@ int cmd_facet(int argc, char **argv);    /* gen/facet.c */
 int cmd_author(int argc, char **argv);   /* author/author.c */
 int cmd_hlsgen(int argc, char **argv);   /* gen/hlsgen.c */
 int cmd_collect(int argc, char **argv);  /* gen/collect.c */
+int cmd_promote(int argc, char **argv);  /* gen/promote.c */
 int cmd_report(int argc, char **argv);   /* gen/report.c */
 int cmd_status(int argc, char **argv);   /* gen/report.c */
 
 extern const char usage_golden[], usage_csim[], usage_estimate[], usage_reward[], usage_config[],
 	usage_cache[], usage_gen[], usage_facet[], usage_author[], usage_hlsgen[],
-	usage_collect[], usage_report[], usage_status[];
+	usage_collect[], usage_promote[], usage_report[], usage_status[];
 
 /* True if argv has -h or --help; prints usage to stdout when so. */
 int want_help(int argc, char **argv, const char *usage);

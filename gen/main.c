@@ -18,6 +18,7 @@ static const burn_cmd cmds[] = {
 	{"author", cmd_author, "(build step) propose a round's candidates", usage_author},
 	{"hlsgen", cmd_hlsgen, "(build step) validate a candidate, write its config and sources", usage_hlsgen},
 	{"collect", cmd_collect, "(build step) gather a round's results", usage_collect},
+	{"promote", cmd_promote, "(build step) pick a round's candidates for RTL and synthesis", usage_promote},
 	{"report", cmd_report, "(build step) write results.csv, results.json, best.yaml", usage_report},
 };
 enum { NCMDS = sizeof cmds / sizeof cmds[0] };

@@ -81,10 +81,22 @@ typedef struct {
 	long csim_jobs;        /* depth of the csim pool (default 2) */
 } run_spec;
 
+/* Multi-fidelity evaluation (docs/GENERATOR.md): after csim and the estimate, the top_k
+ * candidates of each round by estimated reward (or every valid one with all) get RTL, a
+ * Verilator co-simulation and Yosys synthesis, and their reward uses those numbers. */
+typedef struct {
+	long top_k;            /* candidates promoted per round (0: none) */
+	bool all;              /* promote every valid candidate */
+	bool rtlsim;           /* run the Verilator co-simulation on promoted candidates */
+	bool synth;            /* run Yosys on promoted candidates */
+	double synth_timeout_s;
+	long synth_jobs;       /* depth of the synth pool */
+} hw_spec;
+
 /* Which sections a loaded file had. */
 enum {
 	HAS_BLOCK = 1, HAS_WEIGHTS = 2, HAS_CALIB = 4, HAS_PART = 8, HAS_CLOCK = 16,
-	HAS_EPS = 32, HAS_SEARCH = 64, HAS_REWARD = 128, HAS_RUN = 256,
+	HAS_EPS = 32, HAS_SEARCH = 64, HAS_REWARD = 128, HAS_RUN = 256, HAS_HW = 512,
 };
 
 typedef struct {
@@ -102,6 +114,7 @@ typedef struct {
 	search_spec search;
 	reward_spec reward;
 	run_spec run;
+	hw_spec hw;
 	/* Every file the project loads besides itself (weights, calibration, part file), as
 	 * resolved paths: the generator's regenerate edge and the cache keys depend on them. */
 	int n_inputs;

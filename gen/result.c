@@ -89,17 +89,25 @@ void result_write_estimate(strbuf *b, const project *p, const estimate *est)
 	jw_end_obj(&w);
 }
 
-void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es)
+void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es,
+			 const step_result *rs, const step_result *ss)
 {
+	const step_result *res = ss && ss->ok ? ss : es; /* where the resources come from */
 	reward_input in = {
-		.built = cs->ok && es->ok,
+		.built = cs->ok && es->ok && (!rs || rs->ok) && (!ss || ss->ok),
 		.max_err = result_num(cs, "max_err", NAN),
-		.lut = result_num(es, "lut", NAN),
-		.ff = result_num(es, "ff", NAN),
-		.dsp = result_num(es, "dsp", NAN),
-		.bram18 = result_num(es, "bram18", NAN),
+		.lut = result_num(res, "lut", NAN),
+		.ff = result_num(res, "ff", NAN),
+		.dsp = result_num(res, "dsp", NAN),
+		.bram18 = result_num(res, "bram18", NAN),
 		.latency_ns = result_num(es, "latency_ns", NAN),
 	};
+	double cycles = result_num(es, "latency_cycles", NAN);
+	if (rs && rs->ok) {
+		cycles = result_num(rs, "cycles", NAN);
+		in.latency_ns = cycles * p->clock_ns;
+	}
+	const char *fidelity = rs && ss ? "rtlsim+synth" : rs ? "rtlsim" : ss ? "synth" : "estimate";
 	reward_output out;
 	reward_eval(&in, &p->part, p->clock_ns, p->eps_max, &p->reward, project_macs(p), &out);
 	jw w;
@@ -111,7 +119,7 @@ void result_write_reward(strbuf *b, const project *p, const step_result *cs, con
 	jw_kdouble(&w, "reward", out.reward);
 	jw_kdouble(&w, "score", out.score);
 	jw_kstr(&w, "why", out.why ? out.why : "");
-	jw_kstr(&w, "fidelity", "estimate");
+	jw_kstr(&w, "fidelity", fidelity);
 	jw_kdouble(&w, "max_err", in.max_err);
 	jw_kdouble(&w, "mean_err", result_num(cs, "mean_err", NAN));
 	jw_kdouble(&w, "eps_max", p->eps_max);
@@ -120,7 +128,14 @@ void result_write_reward(strbuf *b, const project *p, const step_result *cs, con
 	jw_kdouble(&w, "dsp", in.dsp);
 	jw_kdouble(&w, "bram18", in.bram18);
 	jw_kdouble(&w, "latency_ns", in.latency_ns);
-	jw_kdouble(&w, "latency_cycles", result_num(es, "latency_cycles", NAN));
+	jw_kdouble(&w, "latency_cycles", cycles);
+	if (ss && ss->ok) {
+		/* the estimate beside the measurement, for calibration */
+		jw_kdouble(&w, "est_lut", result_num(es, "lut", NAN));
+		jw_kdouble(&w, "est_ff", result_num(es, "ff", NAN));
+		jw_kdouble(&w, "est_dsp", result_num(es, "dsp", NAN));
+		jw_kdouble(&w, "est_bram18", result_num(es, "bram18", NAN));
+	}
 	const ynode *layers = ymap_get(cs->doc.root, "layers");
 	if (cs->ok && layers && layers->kind == YN_SEQ) {
 		jw_key(&w, "layer_max_err");
@@ -134,10 +149,10 @@ void result_write_reward(strbuf *b, const project *p, const step_result *cs, con
 		}
 		jw_end_arr(&w);
 	}
-	const char *err = !cs->ok ? cs->error : !es->ok ? es->error : NULL;
-	if (err) {
-		jw_kstr(&w, "failed_step", !cs->ok ? "csim" : "estimate");
-		jw_kstr(&w, "error", tail(err));
+	const step_result *bad = !cs->ok ? cs : !es->ok ? es : rs && !rs->ok ? rs : ss && !ss->ok ? ss : NULL;
+	if (bad) {
+		jw_kstr(&w, "failed_step", bad->step);
+		jw_kstr(&w, "error", tail(bad->error ? bad->error : "(no error text)"));
 	}
 	jw_end_obj(&w);
 }

@@ -27,8 +27,11 @@ void result_write_csim(strbuf *b, const project *p, const csim_result *r);
 /* Writes the estimate result. */
 void result_write_estimate(strbuf *b, const project *p, const estimate *est);
 
-/* Combines csim and estimate results into the candidate's reward record. */
-void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es);
+/* Combines csim and estimate results, and the optional rtlsim (rs) and synthesis (ss) results,
+ * into the candidate's reward record: the best fidelity it has decides the resources and the
+ * latency, and the record's "fidelity" says which it was. */
+void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es,
+			 const step_result *rs, const step_result *ss);
 
 /* Reads a result file; a file that is not a result is an error naming it. */
 int result_read(const char *path, step_result *r, berr *e);
