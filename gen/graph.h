@@ -46,6 +46,13 @@ void edge_var(gedge *e, const char *key, const char *fmt, ...) __attribute__((fo
 /* Writes g as a Ninja manifest. */
 void graph_write_ninja(const graph *g, strbuf *b);
 
+/* Writes g as a GNU Makefile fragment (burn.mk) with the same steps and commands: the rules'
+ * commands are taken from the Ninja rules file (rules_text, named rules_name in messages) and
+ * expanded per edge. Every path is prefixed with $(BURN_DIR)/ and every command runs in
+ * $(BURN_DIR), so the fragment can be included from any Makefile. */
+int graph_write_make(const graph *g, const char *rules_name, const char *rules_text, strbuf *b,
+		     berr *e);
+
 /* Frees g. */
 void graph_free(graph *g);
 
