@@ -31,6 +31,8 @@ const char usage_gen[] =
 	"  -o DIR          the build folder (created)\n"
 	"  --launcher CMD  prefix for heavy steps, e.g. 'srun -N1 -n1' (overrides the project's\n"
 	"                  run.launcher and configure's --launcher)\n"
+	"  --subninja      write paths relative to the current folder, for a build.ninja here\n"
+	"                  that includes DIR/build.ninja with subninja (docs/GENERATOR.md)\n"
 	"  --backend make  write DIR/burn.mk (the same graph as GNU Make rules, includable from\n"
 	"                  another Makefile with BURN_DIR set) and DIR/Makefile; run: make -C DIR\n";
 
@@ -85,70 +87,70 @@ static void idset_free(idset *s)
 }
 
 /* The evaluation edges of one candidate: validate, simulate, estimate, score. */
-static void candidate_edges(graph *g, const char *id, long round)
+static void candidate_edges(graph *g, const char *P, const char *id, long round)
 {
 	gedge *e = graph_edge(g, "hlsgen");
-	sl_addf(&e->outs, "c/%s/config.yaml", id);
-	sl_addf(&e->ins, "rounds/%ld/candidates.json", round);
-	sl_addf(&e->deps, "facets/hlsgen.yaml");
+	sl_addf(&e->outs, "%sc/%s/config.yaml", P, id);
+	sl_addf(&e->ins, "%srounds/%ld/candidates.json", P, round);
+	sl_addf(&e->deps, "%sfacets/hlsgen.yaml", P);
 	edge_var(e, "id", "%s", id);
-	edge_var(e, "dir", "c/%s", id);
+	edge_var(e, "dir", "%sc/%s", P, id);
 	e = graph_edge(g, "csim");
-	sl_addf(&e->outs, "c/%s/csim.json", id);
-	sl_addf(&e->ins, "facets/csim.yaml");
-	sl_addf(&e->ins, "c/%s/config.yaml", id);
+	sl_addf(&e->outs, "%sc/%s/csim.json", P, id);
+	sl_addf(&e->ins, "%sfacets/csim.yaml", P);
+	sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
 	e = graph_edge(g, "estimate");
-	sl_addf(&e->outs, "c/%s/estimate.json", id);
-	sl_addf(&e->ins, "facets/estimate.yaml");
-	sl_addf(&e->ins, "c/%s/config.yaml", id);
+	sl_addf(&e->outs, "%sc/%s/estimate.json", P, id);
+	sl_addf(&e->ins, "%sfacets/estimate.yaml", P);
+	sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
 	e = graph_edge(g, "reward");
-	sl_addf(&e->outs, "c/%s/reward.json", id);
-	sl_addf(&e->ins, "c/%s/csim.json", id);
-	sl_addf(&e->ins, "c/%s/estimate.json", id);
-	sl_addf(&e->deps, "facets/reward.yaml");
-	edge_var(e, "csim", "c/%s/csim.json", id);
-	edge_var(e, "estimate", "c/%s/estimate.json", id);
+	sl_addf(&e->outs, "%sc/%s/reward.json", P, id);
+	sl_addf(&e->ins, "%sc/%s/csim.json", P, id);
+	sl_addf(&e->ins, "%sc/%s/estimate.json", P, id);
+	sl_addf(&e->deps, "%sfacets/reward.yaml", P);
+	edge_var(e, "csim", "%sc/%s/csim.json", P, id);
+	edge_var(e, "estimate", "%sc/%s/estimate.json", P, id);
 }
 
 /* The hardware edges of a promoted candidate: RTL, co-simulation, synthesis, and the
  * reward that uses them. */
-static void hardware_edges(graph *g, const project *p, const char *id)
+static void hardware_edges(graph *g, const char *P, const project *p, const char *id)
 {
 	gedge *e = graph_edge(g, "rtlgen");
-	sl_addf(&e->outs, "c/%s/rtl/rtl.json", id);
-	sl_addf(&e->ins, "facets/csim.yaml");
-	sl_addf(&e->ins, "c/%s/config.yaml", id);
-	edge_var(e, "dir", "c/%s/rtl", id);
+	sl_addf(&e->outs, "%sc/%s/rtl/rtl.json", P, id);
+	sl_addf(&e->ins, "%sfacets/csim.yaml", P);
+	sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
+	edge_var(e, "dir", "%sc/%s/rtl", P, id);
 	if (p->hw.rtlsim) {
 		e = graph_edge(g, "rtlsim");
-		sl_addf(&e->outs, "c/%s/rtlsim.json", id);
-		sl_addf(&e->ins, "facets/csim.yaml");
-		sl_addf(&e->ins, "c/%s/config.yaml", id);
-		sl_addf(&e->deps, "c/%s/rtl/rtl.json", id);
-		edge_var(e, "dir", "c/%s/rtl", id);
+		sl_addf(&e->outs, "%sc/%s/rtlsim.json", P, id);
+		sl_addf(&e->ins, "%sfacets/csim.yaml", P);
+		sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
+		sl_addf(&e->deps, "%sc/%s/rtl/rtl.json", P, id);
+		edge_var(e, "dir", "%sc/%s/rtl", P, id);
 	}
 	if (p->hw.synth) {
 		e = graph_edge(g, "synth");
-		sl_addf(&e->outs, "c/%s/synth.json", id);
-		sl_addf(&e->ins, "facets/estimate.yaml");
-		sl_addf(&e->deps, "c/%s/rtl/rtl.json", id);
-		edge_var(e, "dir", "c/%s/rtl", id);
+		sl_addf(&e->outs, "%sc/%s/synth.json", P, id);
+		sl_addf(&e->ins, "%sfacets/estimate.yaml", P);
+		sl_addf(&e->deps, "%sc/%s/rtl/rtl.json", P, id);
+		edge_var(e, "dir", "%sc/%s/rtl", P, id);
 		edge_var(e, "timeout", "%g", p->hw.synth_timeout_s);
 	}
 	e = graph_edge(g, "hw_reward");
-	sl_addf(&e->outs, "c/%s/hw_reward.json", id);
-	sl_addf(&e->ins, "c/%s/csim.json", id);
-	sl_addf(&e->ins, "c/%s/estimate.json", id);
-	sl_addf(&e->deps, "facets/reward.yaml");
-	edge_var(e, "csim", "c/%s/csim.json", id);
-	edge_var(e, "estimate", "c/%s/estimate.json", id);
+	sl_addf(&e->outs, "%sc/%s/hw_reward.json", P, id);
+	sl_addf(&e->ins, "%sc/%s/csim.json", P, id);
+	sl_addf(&e->ins, "%sc/%s/estimate.json", P, id);
+	sl_addf(&e->deps, "%sfacets/reward.yaml", P);
+	edge_var(e, "csim", "%sc/%s/csim.json", P, id);
+	edge_var(e, "estimate", "%sc/%s/estimate.json", P, id);
 	strbuf hw = {0};
 	if (p->hw.rtlsim) {
-		sl_addf(&e->deps, "c/%s/rtlsim.json", id);
+		sl_addf(&e->deps, "%sc/%s/rtlsim.json", P, id);
 		sb_printf(&hw, "--rtlsim c/%s/rtlsim.json ", id);
 	}
 	if (p->hw.synth) {
-		sl_addf(&e->deps, "c/%s/synth.json", id);
+		sl_addf(&e->deps, "%sc/%s/synth.json", P, id);
 		sb_printf(&hw, "--synth c/%s/synth.json ", id);
 	}
 	edge_var(e, "hw", "%s", hw.s ? hw.s : "");
@@ -158,7 +160,7 @@ static void hardware_edges(graph *g, const project *p, const char *id)
 int cmd_gen(int argc, char **argv)
 {
 	const char *proj = NULL, *dir = NULL, *launcher = NULL, *cli_launcher = NULL;
-	bool regen = false, make = false;
+	bool regen = false, make = false, subninja = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
 			const char *be = argv[++i];
@@ -173,6 +175,8 @@ int cmd_gen(int argc, char **argv)
 			launcher = cli_launcher = argv[++i];
 		else if (strcmp(argv[i], "--regen") == 0)
 			regen = true;
+		else if (strcmp(argv[i], "--subninja") == 0)
+			subninja = true;
 		else if (argv[i][0] == '-' || proj) {
 			fprintf(stderr, "burn gen: unexpected argument '%s'\n%s", argv[i], usage_gen);
 			return EXIT_BADINPUT;
@@ -200,13 +204,23 @@ int cmd_gen(int argc, char **argv)
 	if (strchr(launcher, '\n'))
 		die(EXIT_BADINPUT, "the launcher must be one line");
 	bool hw = (p.hw.top_k > 0 || p.hw.all) && (p.hw.rtlsim || p.hw.synth);
+	if (subninja && (make || dir[0] == '/'))
+		die(EXIT_BADINPUT, "gen: --subninja needs a Ninja manifest in a folder given relative "
+				   "to the one the including build.ninja is in");
+	/* Paths in the manifest: relative to DIR, or with --subninja to where ninja runs. */
+	char *P = subninja ? xmalloc(strlen(dir) + 2) : xstrdup("");
+	if (subninja)
+		sprintf(P, "%s/", dir);
 
 	graph g = {0};
 	graph_var(&g, "burn", burn);
 	graph_var(&g, "project", projabs);
+	graph_var(&g, "b", subninja ? dir : ".");
 	graph_var(&g, "launcher", launcher);
 	/* A launcher given on the command line must survive regeneration: single-quoted. */
 	strbuf flags = {0};
+	if (subninja)
+		sb_puts(&flags, "--subninja ");
 	if (cli_launcher) {
 		sb_puts(&flags, "--launcher '");
 		for (const char *s = cli_launcher; *s; s++)
@@ -230,7 +244,7 @@ int cmd_gen(int argc, char **argv)
 	gedge *fe = graph_edge(&g, "facet");
 	const char *facets[] = {"csim", "estimate", "hlsgen", "reward", "author"};
 	for (size_t i = 0; i < sizeof facets / sizeof facets[0]; i++)
-		sl_addf(&fe->outs, "facets/%s.yaml", facets[i]);
+		sl_addf(&fe->outs, "%sfacets/%s.yaml", P, facets[i]);
 	for (int i = 0; i < deps.n; i++)
 		sl_addf(&fe->deps, "%s", deps.v[i]);
 	sl_addf(&fe->deps, "%s", burn);
@@ -244,12 +258,12 @@ int cmd_gen(int argc, char **argv)
 	for (r = 0; r < p.search.rounds && complete; r++) {
 		char lpath[PATH_MAX];
 		gedge *a = graph_edge(&g, "author");
-		sl_addf(&a->outs, "rounds/%ld/candidates.json", r);
-		sl_addf(&a->ins, "facets/author.yaml");
+		sl_addf(&a->outs, "%srounds/%ld/candidates.json", P, r);
+		sl_addf(&a->ins, "%sfacets/author.yaml", P);
 		for (int i = 0; i < results.n; i++)
 			sl_addf(&a->ins, "%s", results.v[i]);
 		edge_var(a, "round", "%ld", r);
-		sl_addf(&regen_deps, "rounds/%ld/candidates.json", r);
+		sl_addf(&regen_deps, "%srounds/%ld/candidates.json", P, r);
 		snprintf(lpath, sizeof lpath, "%s/rounds/%ld/candidates.json", dir, r);
 		if (!exists(lpath)) {
 			complete = false;
@@ -260,18 +274,18 @@ int cmd_gen(int argc, char **argv)
 			die(EXIT_INTERNAL, "%s", e.msg);
 		for (int i = 0; i < cl.n; i++)
 			if (idset_add(&seen, cl.c[i].id))
-				candidate_edges(&g, cl.c[i].id, r);
+				candidate_edges(&g, P, cl.c[i].id, r);
 		gedge *c = graph_edge(&g, "collect");
-		sl_addf(&c->outs, "rounds/%ld/%s", r, hw ? "estimates.json" : "results.json");
+		sl_addf(&c->outs, "%srounds/%ld/%s", P, r, hw ? "estimates.json" : "results.json");
 		for (int i = 0; i < cl.n; i++)
-			sl_addf(&c->ins, "c/%s/reward.json", cl.c[i].id);
-		sl_addf(&c->deps, "rounds/%ld/candidates.json", r);
+			sl_addf(&c->ins, "%sc/%s/reward.json", P, cl.c[i].id);
+		sl_addf(&c->deps, "%srounds/%ld/candidates.json", P, r);
 		edge_var(c, "round", "%ld", r);
 		edge_var(c, "promoted", "%s", "");
 		if (hw) {
 			gedge *pr = graph_edge(&g, "promote");
-			sl_addf(&pr->outs, "rounds/%ld/promoted.json", r);
-			sl_addf(&pr->ins, "rounds/%ld/estimates.json", r);
+			sl_addf(&pr->outs, "%srounds/%ld/promoted.json", P, r);
+			sl_addf(&pr->ins, "%srounds/%ld/estimates.json", P, r);
 			for (int i = 0; i < results.n; i++)
 				sl_addf(&pr->ins, "%s", results.v[i]);
 			edge_var(pr, "round", "%ld", r);
@@ -279,7 +293,7 @@ int cmd_gen(int argc, char **argv)
 				edge_var(pr, "k", "all");
 			else
 				edge_var(pr, "k", "%ld", p.hw.top_k);
-			sl_addf(&regen_deps, "rounds/%ld/promoted.json", r);
+			sl_addf(&regen_deps, "%srounds/%ld/promoted.json", P, r);
 			snprintf(lpath, sizeof lpath, "%s/rounds/%ld/promoted.json", dir, r);
 			cand_list pl;
 			if (!exists(lpath)) {
@@ -291,42 +305,43 @@ int cmd_gen(int argc, char **argv)
 				die(EXIT_INTERNAL, "%s", e.msg);
 			for (int i = 0; i < pl.n; i++)
 				if (idset_add(&promoted, pl.c[i].id))
-					hardware_edges(&g, &p, pl.c[i].id);
+					hardware_edges(&g, P, &p, pl.c[i].id);
 			gedge *fc = graph_edge(&g, "collect");
-			sl_addf(&fc->outs, "rounds/%ld/results.json", r);
+			sl_addf(&fc->outs, "%srounds/%ld/results.json", P, r);
 			for (int i = 0; i < cl.n; i++)
-				sl_addf(&fc->ins, "c/%s/%s.json", cl.c[i].id,
+				sl_addf(&fc->ins, "%sc/%s/%s.json", P, cl.c[i].id,
 					cands_find(&pl, cl.c[i].id) >= 0 ? "hw_reward" : "reward");
-			sl_addf(&fc->deps, "rounds/%ld/candidates.json", r);
-			sl_addf(&fc->deps, "rounds/%ld/promoted.json", r);
+			sl_addf(&fc->deps, "%srounds/%ld/candidates.json", P, r);
+			sl_addf(&fc->deps, "%srounds/%ld/promoted.json", P, r);
 			edge_var(fc, "round", "%ld", r);
-			edge_var(fc, "promoted", "--promoted rounds/%ld/promoted.json", r);
+			edge_var(fc, "promoted", "--promoted %srounds/%ld/promoted.json", P, r);
 			cands_free(&pl);
 		}
 		cands_free(&cl);
-		sl_addf(&results, "rounds/%ld/results.json", r);
+		sl_addf(&results, "%srounds/%ld/results.json", P, r);
 	}
 	gedge *all;
 	if (complete) {
 		gedge *rep = graph_edge(&g, "report");
-		sl_addf(&rep->outs, "results.csv");
-		sl_addf(&rep->outs, "results.json");
-		sl_addf(&rep->outs, "best.yaml");
+		sl_addf(&rep->outs, "%sresults.csv", P);
+		sl_addf(&rep->outs, "%sresults.json", P);
+		sl_addf(&rep->outs, "%sbest.yaml", P);
 		for (int i = 0; i < results.n; i++)
 			sl_addf(&rep->ins, "%s", results.v[i]);
-		sl_addf(&rep->deps, "facets/hlsgen.yaml");
+		sl_addf(&rep->deps, "%sfacets/hlsgen.yaml", P);
 		all = graph_edge(&g, "phony");
-		sl_addf(&all->ins, "results.csv");
+		sl_addf(&all->ins, "%sresults.csv", P);
 	} else {
 		all = graph_edge(&g, "phony");
-		sl_addf(&all->ins, "facets/author.yaml");
+		sl_addf(&all->ins, "%sfacets/author.yaml", P);
 		for (int i = 0; i < results.n; i++)
 			sl_addf(&all->ins, "%s", results.v[i]);
 	}
-	sl_addf(&all->outs, "all");
-	sl_addf(&g.defaults, "all");
+	sl_addf(&all->outs, "%sall", P);
+	if (!subninja)
+		sl_addf(&g.defaults, "all");
 	gedge *rg = graph_edge(&g, "regen");
-	sl_addf(&rg->outs, "build.ninja");
+	sl_addf(&rg->outs, "%sbuild.ninja", P);
 	for (int i = 0; i < deps.n; i++)
 		sl_addf(&rg->deps, "%s", deps.v[i]);
 	sl_addf(&rg->deps, "%s", burn);
@@ -371,6 +386,7 @@ int cmd_gen(int argc, char **argv)
 	free(burn);
 	free(projabs);
 	free(rules);
+	free(P);
 	project_free(&p);
 	return 0;
 }
