@@ -11,12 +11,14 @@ STD = -std=c11 -D_POSIX_C_SOURCE=200809L
 SANITIZERS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_FLAGS = $(if $(SAN),$(SANITIZERS))
 BUILD = $(if $(SAN),build-san,build)
-ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. $(BLAS_CFLAGS) -DBURN_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. -I$(BUILD)/onnx $(BLAS_CFLAGS) $(HDF5_CFLAGS) \
+	-DBURN_VERSION='"$(VERSION)"' \
 	-DBURN_DATADIR='"$(CURDIR)"' -DBURN_LAUNCHER='"$(LAUNCHER)"'
-LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) -lm
+LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) $(HDF5_LIBS) $(PROTOBUF_C_LIBS) -lm
 
 LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c lm/*.c))
-LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+ONNX_OBJ = $(BUILD)/onnx/onnx.pb-c.o
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(ONNX_OBJ)
 HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h lm/*.h)
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
 TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -36,6 +38,17 @@ $(BUILD)/%.o: %.c $(HDRS) config.mk
 	@mkdir -p $(dir $@)
 	@echo "CC   $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The ONNX reader's C code, generated from the system's onnx.proto (never copied into the tree).
+$(BUILD)/onnx/onnx.pb-c.c: $(ONNX_PROTO) config.mk
+	@mkdir -p $(dir $@)
+	@echo "PROTOC-C $(ONNX_PROTO)"
+	@$(PROTOC_C) --proto_path=$(dir $(ONNX_PROTO)) --c_out=$(dir $@) $(ONNX_PROTO)
+$(BUILD)/onnx/onnx.pb-c.h: $(BUILD)/onnx/onnx.pb-c.c ;
+$(ONNX_OBJ): $(BUILD)/onnx/onnx.pb-c.c
+	@echo "CC   $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/gen/import_onnx.o $(BUILD)/tests/test_import: $(BUILD)/onnx/onnx.pb-c.h
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -72,3 +85,9 @@ install: bin/burn
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
 .PHONY: all check bench clean distclean install tests sweep
+
+# make check-slurm: opt-in; as root, installs (apt-get) and starts a single-node Slurm, runs a
+# sweep through `burn launch -- srun` and checks it against a local run (tests/sh/slurm.sh).
+check-slurm: $(BIN)
+	@BURN="$(CURDIR)/$(BIN)" BURN_SRC="$(CURDIR)" BURN_SLURM_TEST=1 sh tests/sh/slurm.sh
+.PHONY: check-slurm

@@ -36,6 +36,16 @@ static inline bool author_full(const author_ctx *ctx) { return ctx->out.n >= ctx
 void author_heuristic(author_ctx *ctx);
 void author_random(author_ctx *ctx);
 
+/* Candidates the rf strategy scores per round when the project does not say. */
+enum { AUTHOR_RF_POOL = 2000 };
+
+/* The rf strategy: a random forest learns log2(max_err) from the results so far; the best
+ * of a pool of `pool` candidates (the heuristic's moves, mutations and crossovers of the best
+ * records, random configs) by expected improvement of the reward are offered. Round 0 and
+ * rounds without two built records: the default, then random configs. pool <= 0:
+ * AUTHOR_RF_POOL. */
+void author_rf(author_ctx *ctx, long pool);
+
 /* A random config of the block, seeded from ctx->rng (used by random, and as a fallback). */
 void author_random_config(author_ctx *ctx, config *c);
 

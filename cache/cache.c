@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/remote.h"
+
 /* Object layout (docs/CACHE.md): header, files, checksum. All integers little-endian. */
 static const char obj_magic[8] = {'B', 'R', 'N', 'C', 'A', 'C', 'H', 'E'};
 enum {
@@ -210,6 +212,15 @@ static char *under(const cache *c, const char *rel)
 
 int cache_open(cache *c, const char *root, berr *e)
 {
+	if (cache_open_local(c, root, e) != 0)
+		return -1;
+	if (!c->off)
+		c->remote = remote_open(c->root);
+	return 0;
+}
+
+int cache_open_local(cache *c, const char *root, berr *e)
+{
 	memset(c, 0, sizeof *c);
 	const char *off = getenv("BURN_NO_CACHE");
 	c->off = off && off[0] && strcmp(off, "0") != 0;
@@ -260,6 +271,8 @@ void cache_close(cache *c)
 {
 	free(c->root);
 	c->root = NULL;
+	remote_close(c->remote);
+	c->remote = NULL;
 }
 
 char *cache_path(const cache *c, const ckey *k)
@@ -293,6 +306,7 @@ typedef struct {
 	FILE *f;
 	XXH3_state_t *st;
 	bool ok;
+	strbuf *copy; /* the bytes, for the remote, or NULL */
 } owriter;
 
 static void ow_put(owriter *w, const void *p, size_t n)
@@ -300,6 +314,8 @@ static void ow_put(owriter *w, const void *p, size_t n)
 	hash_bytes(w->st, p, n);
 	if (w->ok && n && fwrite(p, 1, n, w->f) != n)
 		w->ok = false;
+	if (w->copy && n)
+		sb_add(w->copy, p, n);
 }
 
 /* Creates a temp file for key hex in ROOT/tmp; -1 with e set. */
@@ -322,6 +338,76 @@ static int make_tmp(const cache *c, const char *hex, char **tmp, berr *e)
 	}
 	*tmp = b.s;
 	return fd;
+}
+
+/* Write-back: uploads a stored object to the remote; a failure is a warning. */
+static void upload(cache *c, const ckey *k, const char *obj, size_t len)
+{
+	berr e;
+	int rc = remote_put(c->remote, k->b, obj, len, &e);
+	if (rc == -1) { /* unreachable: back off */
+		remote_failed(c->remote, "upload", &e);
+		remote_close(c->remote);
+		c->remote = NULL;
+	} else if (rc != 0) {
+		char hex[33];
+		ckey_hex(k, hex);
+		warn("remote cache %s: object %s not uploaded: %s", c->remote->url, hex, e.msg);
+	}
+}
+
+/* Stores len bytes as k's object: temp file, fsync, rename. */
+static int put_raw(cache *c, const ckey *k, const void *obj, size_t len, berr *e)
+{
+	char hex[33];
+	ckey_hex(k, hex);
+	char *path = cache_path(c, k), *dir = dir_of(path), *tmp = NULL;
+	int rc = -1, fd = -1;
+	if (mkdirs(dir, e) != 0 || (fd = make_tmp(c, hex, &tmp, e)) < 0)
+		goto out;
+	if (fchmod(fd, 0644) != 0) {
+		errf(e, "%s: chmod: %s", tmp, strerror(errno));
+		goto out;
+	}
+	const char *p = obj;
+	for (size_t left = len; left;) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			errf(e, "%s: write error: %s", tmp, w < 0 ? strerror(errno) : "no progress");
+			goto out;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) != 0 && errno != EINVAL) {
+		errf(e, "%s: fsync: %s", tmp, strerror(errno));
+		goto out;
+	}
+	int cr = close(fd);
+	fd = -1;
+	if (cr != 0) {
+		errf(e, "%s: close: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		errf(e, "%s: rename to %s: %s", tmp, path, strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(dir);
+	free(path);
+	return rc;
 }
 
 int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
@@ -354,7 +440,10 @@ int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 
 	char *path = cache_path(c, k), *dir = dir_of(path), *tmp = NULL;
 	int rc = -1, fd = -1;
-	owriter w = {NULL, new_state(), true};
+	strbuf copy = {0};
+	owriter w = {NULL, new_state(), true, NULL};
+	if (c->remote && total <= REMOTE_MAX_OBJECT)
+		w.copy = &copy;
 	if (mkdirs(dir, e) != 0)
 		goto out;
 	if ((fd = make_tmp(c, hex, &tmp, e)) < 0)
@@ -387,6 +476,8 @@ int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 	hash_digest(w.st, sum);
 	if (w.ok && fwrite(sum, 1, SUM_LEN, w.f) != SUM_LEN)
 		w.ok = false;
+	if (w.copy)
+		sb_add(w.copy, (const char *)sum, SUM_LEN);
 	if (!w.ok || fflush(w.f) != 0) {
 		errf(e, "%s: write error: %s", tmp, strerror(errno));
 		goto out;
@@ -408,6 +499,8 @@ int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 	free(tmp);
 	tmp = NULL;
 	rc = 0;
+	if (w.copy)
+		upload(c, k, copy.s, copy.len);
 out:
 	if (w.f)
 		fclose(w.f);
@@ -418,6 +511,7 @@ out:
 		free(tmp);
 	}
 	XXH3_freeState(w.st);
+	sb_free(&copy);
 	free(dir);
 	free(path);
 	return rc;
@@ -566,10 +660,52 @@ static void drop_corrupt(const char *path, const ckey *k, const struct stat *was
 		warn("cache: object %s is corrupt (%s); removed it", hex, why);
 }
 
+/* Read-through: asks the remote for k after a local miss. A sound object is kept locally and
+ * returned (1); anything else is a miss (0), with a warning if the remote failed. */
+static int get_remote(cache *c, const ckey *k, cache_file **files, int *n)
+{
+	char *obj, hex[33];
+	size_t len;
+	berr e, why;
+	ckey_hex(k, hex);
+	int rc = remote_get(c->remote, k->b, &obj, &len, &e);
+	if (rc == -1) { /* unreachable, slow or not speaking the protocol: back off */
+		remote_failed(c->remote, "lookup", &e);
+		remote_close(c->remote);
+		c->remote = NULL;
+		return 0;
+	}
+	if (rc == -2) {
+		warn("remote cache %s: object %s: %s; recomputing", c->remote->url, hex, e.msg);
+		return 0;
+	}
+	if (rc == 0)
+		return 0;
+	if (parse_obj((unsigned char *)obj, len, k, files, n, &why) != 0) {
+		warn("remote cache %s: object %s is corrupt (%s); recomputing", c->remote->url,
+			hex, why.msg);
+		free(obj);
+		return 0;
+	}
+	if (put_raw(c, k, obj, len, &e) != 0)
+		warn("cache: %s (a remote hit not kept locally)", e.msg);
+	free(obj);
+	c->remote_hit = true;
+	return 1;
+}
+
+int cache_put_object(cache *c, const ckey *k, const void *obj, size_t len, berr *e)
+{
+	if (parse_obj(obj, len, k, NULL, NULL, e) != 0)
+		return 1;
+	return put_raw(c, k, obj, len, e);
+}
+
 int cache_get(cache *c, const ckey *k, cache_file **files, int *n, berr *e)
 {
 	*files = NULL;
 	*n = 0;
+	c->remote_hit = false;
 	if (c->off)
 		return 0;
 	char *path = cache_path(c, k), *buf = NULL;
@@ -587,10 +723,10 @@ int cache_get(cache *c, const ckey *k, cache_file **files, int *n, berr *e)
 		break;
 	case OBJ_BAD:
 		drop_corrupt(path, k, &st, why.msg);
-		rc = 0;
+		rc = c->remote ? get_remote(c, k, files, n) : 0;
 		break;
 	case OBJ_ABSENT:
-		rc = 0;
+		rc = c->remote ? get_remote(c, k, files, n) : 0;
 		break;
 	default:
 		errf(e, "cache: %s", why.msg);
@@ -612,11 +748,13 @@ void cache_files_free(cache_file *f, int n)
 	free(f);
 }
 
-int cache_check(const char *path, const ckey *k, berr *e)
+int cache_read_object(const char *path, const ckey *k, char **out, size_t *olen, berr *e)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	struct stat st;
+	*out = NULL;
+	*olen = 0;
 	int rc = read_obj(path, &buf, &len, &st, e);
 	if (rc == OBJ_ABSENT)
 		return errf(e, "%s: no such object", path);
@@ -624,6 +762,20 @@ int cache_check(const char *path, const ckey *k, berr *e)
 		rc = parse_obj((unsigned char *)buf, len, k, NULL, NULL, e) == 0 ? 0 : 1;
 	else if (rc == OBJ_BAD)
 		rc = 1;
+	if (rc == 0) {
+		*out = buf;
+		*olen = len;
+		buf = NULL;
+	}
+	free(buf);
+	return rc;
+}
+
+int cache_check(const char *path, const ckey *k, berr *e)
+{
+	char *buf;
+	size_t len;
+	int rc = cache_read_object(path, k, &buf, &len, e);
 	free(buf);
 	return rc;
 }

@@ -52,16 +52,24 @@ void ckey_hex(const ckey *k, char out[33]);
 /* Parses 32 hex digits into k; -1 if hex is not exactly that. */
 int ckey_parse(const char *hex, ckey *k);
 
+struct remote;
+
 /* An open cache. With BURN_NO_CACHE set (not "" or "0") off is true: gets miss, puts do
- * nothing. */
+ * nothing. With BURN_REMOTE_CACHE set, remote is the HTTP cache that a local miss asks and a
+ * store also uploads to (cache/remote.h); NULL without one, or after it failed. */
 typedef struct {
 	char *root;
 	bool off;
+	struct remote *remote;
+	bool remote_hit; /* the last cache_get hit came from the remote */
 } cache;
 
 /* Opens the cache at root, or if root is NULL at $BURN_CACHE, else $XDG_CACHE_HOME/burn, else
- * $HOME/.cache/burn; creates its folders unless the cache is off. */
+ * $HOME/.cache/burn; creates its folders unless the cache is off. Steps open it this way; the
+ * remote named by $BURN_REMOTE_CACHE is opened too. */
 int cache_open(cache *c, const char *root, berr *e);
+/* Opens the cache as cache_open does, but never a remote (for burn cache's own commands). */
+int cache_open_local(cache *c, const char *root, berr *e);
 /* Frees what cache_open allocated. */
 void cache_close(cache *c);
 /* Returns the path of k's object (which may not exist) in a new string. */
@@ -78,7 +86,9 @@ typedef struct {
  * ([A-Za-z0-9_.+-], not starting with '.'), distinct; the object at most CACHE_MAX_OBJECT. */
 int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e);
 /* Looks k up: 1 hit (*files, *n set; free with cache_files_free), 0 miss, -1 error. A corrupt
- * object is reported (warn), removed and counted as a miss. A hit touches the object's mtime. */
+ * object is reported (warn), removed and counted as a miss. A hit touches the object's mtime.
+ * A local miss asks the remote, if any: a sound remote object is stored locally and is a hit
+ * (remote_hit set); an unreachable remote or a corrupt remote object is a warning and a miss. */
 int cache_get(cache *c, const ckey *k, cache_file **files, int *n, berr *e);
 /* Frees the files returned by cache_get. */
 void cache_files_free(cache_file *f, int n);
@@ -105,6 +115,12 @@ int cache_list(const cache *c, cache_obj **objs, size_t *n, berr *e);
 void cache_objs_free(cache_obj *o, size_t n);
 /* Checks the object at path for key k: 0 sound, 1 corrupt (reason in e), -1 unreadable. */
 int cache_check(const char *path, const ckey *k, berr *e);
+/* Reads and checks the object at path for key k: 0 sound (*buf, *len: its bytes; free them),
+ * 1 corrupt (reason in e), -1 unreadable or absent (e set). */
+int cache_read_object(const char *path, const ckey *k, char **buf, size_t *len, berr *e);
+/* Checks the object bytes obj for key k and stores them as they are (temp file, rename): 0
+ * stored, 1 corrupt (reason in e, nothing stored), -1 error. Never uploads. */
+int cache_put_object(cache *c, const ckey *k, const void *obj, size_t len, berr *e);
 
 /* What cache_gc did. */
 typedef struct {

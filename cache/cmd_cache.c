@@ -1,4 +1,4 @@
-/* cmd_cache.c - burn cache: stats, verify, gc and path on the content-addressed cache. */
+/* cmd_cache.c - burn cache: stats, verify, gc, path, export, import, push and serve. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdarg.h>
@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache/archive.h"
 #include "cache/cache.h"
+#include "cache/remote.h"
+#include "cache/serve.h"
 #include "gen/cmds.h"
 
 const char usage_cache[] =
@@ -26,11 +29,29 @@ const char usage_cache[] =
 	"                      SIZE (bytes, or with a K, M, G or T suffix: powers of 1024), and\n"
 	"                      temp files older than an hour\n"
 	"  path KEY            print the path of KEY's object; exits 1 if there is none\n"
+	"  export FILE         write every sound object into one archive FILE (- for stdout),\n"
+	"                      atomically; corrupt objects are named and left out\n"
+	"  import FILE         add the objects of an archive (- for stdin); each is checked,\n"
+	"                      corrupt ones are named and skipped. Exits 1 if any was corrupt\n"
+	"                      or the archive is damaged or truncated\n"
+	"  push                upload every object the remote cache lacks ($BURN_REMOTE_CACHE)\n"
+	"  serve [OPTIONS]     serve the folder as a remote cache (bazel-remote's HTTP API:\n"
+	"                      GET/HEAD/PUT /ac/<64 hex> and /cas/<sha256>), in ROOT/ac and\n"
+	"                      ROOT/cas, until SIGINT/SIGTERM:\n"
+	"      --port N            TCP port (default 8080; 0: any free one)\n"
+	"      --bind ADDR         address to listen on (default 127.0.0.1; 0.0.0.0 for a team)\n"
+	"      --port-file F       write the port to F once listening\n"
+	"      --max-blob SIZE     largest upload accepted (default 64M)\n"
+	"      --idle-timeout S    exit after S seconds without a request (default: never)\n"
+	"      --max-clients N     connections served at once (default 32)\n"
+	"      -v                  one line per request on stderr\n"
 	"\n"
 	"  --root DIR          use the cache at DIR\n"
 	"\n"
 	"With BURN_NO_CACHE=1 in the environment, steps bypass the cache: every lookup misses\n"
-	"and nothing is stored (for benchmarks). burn cache still works on the folder.\n";
+	"and nothing is stored (for benchmarks). burn cache still works on the folder.\n"
+	"With BURN_REMOTE_CACHE=http://HOST:PORT[/PREFIX], steps also read through and write\n"
+	"back to that remote cache (BURN_REMOTE_TIMEOUT: seconds per network wait, default 5).\n";
 
 /* Prints a usage error as one line; returns exit status 2. */
 static int bad_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -120,6 +141,9 @@ static int do_stats(cache *c)
 	printf("bytes    %s\n", human(total, hb, sizeof hb));
 	if (c->off)
 		printf("steps    bypass the cache (BURN_NO_CACHE is set)\n");
+	const char *url = getenv("BURN_REMOTE_CACHE");
+	if (url && url[0] && !c->off)
+		printf("remote   %s\n", url);
 	return 0;
 }
 
@@ -184,20 +208,109 @@ static int do_path(cache *c, const ckey *k)
 	return present ? 0 : 1;
 }
 
+static int do_export(cache *c, const char *file)
+{
+	archive_stats st;
+	berr e;
+	if (cache_export(c, file, stderr, &st, &e) != 0) {
+		fprintf(stderr, "burn: %s\n", e.msg);
+		return 1;
+	}
+	fprintf(strcmp(file, "-") == 0 ? stderr : stdout, "exported %zu object%s, %llu bytes%s\n",
+		st.objects, plural(st.objects), (unsigned long long)st.bytes,
+		st.corrupt ? "; left out corrupt objects" : "");
+	return st.corrupt ? 1 : 0;
+}
+
+static int do_import(cache *c, const char *file)
+{
+	archive_stats st;
+	berr e;
+	int rc = cache_import(c, file, stdout, &st, &e);
+	printf("imported %zu object%s (%llu bytes), %zu already present, %zu corrupt skipped\n",
+		st.objects, plural(st.objects), (unsigned long long)st.bytes, st.present,
+		st.corrupt);
+	if (rc != 0)
+		fprintf(stderr, "burn: %s\n", e.msg);
+	return rc != 0 || st.corrupt ? 1 : 0;
+}
+
+static int do_push(cache *c)
+{
+	remote *r = remote_open(c->root);
+	if (!r) {
+		fprintf(stderr, "burn: cache push: set BURN_REMOTE_CACHE to an http:// URL (a "
+				"recent failure also pauses it for %d s)\n", REMOTE_BACKOFF);
+		return 1;
+	}
+	cache_obj *o;
+	size_t n, sent = 0, had = 0, bad = 0;
+	berr e;
+	if (cache_list(c, &o, &n, &e) != 0) {
+		fprintf(stderr, "burn: %s\n", e.msg);
+		remote_close(r);
+		return 1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *buf, hex[33], ack[65];
+		size_t len;
+		ckey_hex(&o[i].key, hex);
+		if (cache_read_object(o[i].path, &o[i].key, &buf, &len, &e) != 0) {
+			printf("corrupt %s: %s; not pushed\n", hex, e.msg);
+			bad++;
+			continue;
+		}
+		remote_ac_key(o[i].key.b, ack);
+		char path[80];
+		snprintf(path, sizeof path, "/ac/%s", ack);
+		http_resp resp;
+		if (http_request(&r->u, "HEAD", path, NULL, 0, 0, r->timeout_ms, &resp, &e) != 0) {
+			fprintf(stderr, "burn: remote cache %s: %s\n", r->url, e.msg);
+			rc = 1;
+		} else if (resp.status == 200) {
+			had++;
+		} else if (remote_put(r, o[i].key.b, buf, len, &e) != 0) {
+			fprintf(stderr, "burn: remote cache %s: %s\n", r->url, e.msg);
+			rc = 1;
+		} else {
+			sent++;
+		}
+		free(buf);
+	}
+	printf("pushed %zu object%s, %zu already there, %zu corrupt\n", sent, plural(sent), had,
+		bad);
+	cache_objs_free(o, n);
+	remote_close(r);
+	return rc || bad ? 1 : 0;
+}
+
+/* Options of burn cache that take a value. */
+enum { O_ROOT, O_MAX_SIZE, O_PORT, O_BIND, O_PORT_FILE, O_MAX_BLOB, O_IDLE, O_CLIENTS, NOPTS };
+static const char *const opt_names[NOPTS] = {"--root", "--max-size", "--port", "--bind",
+	"--port-file", "--max-blob", "--idle-timeout", "--max-clients"};
+
 int cmd_cache(int argc, char **argv)
 {
-	enum { STATS, VERIFY, GC, PATH, NSUBS };
-	static const char *const subs[NSUBS] = {"stats", "verify", "gc", "path"};
-	const char *root = NULL, *max_size = NULL, *sub = NULL, *arg = NULL;
-	bool fix = false;
+	enum { STATS, VERIFY, GC, PATH, EXPORT, IMPORT, PUSH, SERVE, NSUBS };
+	static const char *const subs[NSUBS] = {"stats", "verify", "gc", "path", "export",
+		"import", "push", "serve"};
+	const char *opt[NOPTS] = {0}, *sub = NULL, *arg = NULL;
+	bool fix = false, verbose = false;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
+		int which = -1;
+		for (int j = 0; j < NOPTS; j++)
+			if (strcmp(s, opt_names[j]) == 0)
+				which = j;
 		if (strcmp(s, "--fix") == 0) {
 			fix = true;
-		} else if (strcmp(s, "--root") == 0 || strcmp(s, "--max-size") == 0) {
+		} else if (strcmp(s, "-v") == 0) {
+			verbose = true;
+		} else if (which >= 0) {
 			if (i + 1 >= argc)
 				return bad_usage("option '%s' needs a value", s);
-			*(strcmp(s, "--root") == 0 ? &root : &max_size) = argv[++i];
+			opt[which] = argv[++i];
 		} else if (s[0] == '-' && s[1]) {
 			return bad_usage("unknown option '%s'", s);
 		} else if (!sub) {
@@ -209,7 +322,8 @@ int cmd_cache(int argc, char **argv)
 		}
 	}
 	if (!sub)
-		return bad_usage("which command? stats, verify, gc or path");
+		return bad_usage("which command? stats, verify, gc, path, export, import, push or "
+				 "serve");
 	int which = -1;
 	for (int i = 0; i < NSUBS; i++)
 		if (strcmp(sub, subs[i]) == 0)
@@ -222,26 +336,54 @@ int cmd_cache(int argc, char **argv)
 			sug);
 		return EXIT_BADINPUT;
 	}
-	if (arg && which != PATH)
+	bool takes_arg = which == PATH || which == EXPORT || which == IMPORT;
+	if (arg && !takes_arg)
 		return bad_usage("unexpected argument '%s'", arg);
-	if (which == PATH && !arg)
-		return bad_usage("path needs a KEY");
+	if (takes_arg && !arg)
+		return bad_usage("%s needs a %s", sub, which == PATH ? "KEY" : "FILE");
 	if (fix && which != VERIFY)
 		return bad_usage("--fix goes with verify");
-	if (max_size && which != GC)
+	if (opt[O_MAX_SIZE] && which != GC)
 		return bad_usage("--max-size goes with gc");
-	if (which == GC && !max_size)
+	for (int j = O_PORT; j < NOPTS; j++)
+		if (opt[j] && which != SERVE)
+			return bad_usage("%s goes with serve", opt_names[j]);
+	if (verbose && which != SERVE)
+		return bad_usage("-v goes with serve");
+	if (which == GC && !opt[O_MAX_SIZE])
 		return bad_usage("gc needs --max-size SIZE");
 	uint64_t max = 0;
-	if (which == GC && parse_size(max_size, &max) != 0)
-		return bad_usage("bad size '%s' (like 500M or 2G)", max_size);
+	if (which == GC && parse_size(opt[O_MAX_SIZE], &max) != 0)
+		return bad_usage("bad size '%s' (like 500M or 2G)", opt[O_MAX_SIZE]);
 	ckey k;
 	if (which == PATH && ckey_parse(arg, &k) != 0)
 		return bad_usage("'%s' is not a key (32 hex digits)", arg);
+	serve_opts so = {NULL, "127.0.0.1", 8080, opt[O_PORT_FILE], REMOTE_MAX_OBJECT, 0, 32,
+		verbose};
+	if (which == SERVE) {
+		long v;
+		double d;
+		if (opt[O_PORT] && (parse_long(opt[O_PORT], &v) != 0 || v < 0 || v > 65535))
+			return bad_usage("bad port '%s'", opt[O_PORT]);
+		if (opt[O_PORT])
+			so.port = (int)v;
+		if (opt[O_BIND])
+			so.bind = opt[O_BIND];
+		if (opt[O_MAX_BLOB] && parse_size(opt[O_MAX_BLOB], &so.max_blob) != 0)
+			return bad_usage("bad size '%s' (like 64M)", opt[O_MAX_BLOB]);
+		if (opt[O_IDLE] && (parse_double(opt[O_IDLE], &d) != 0 || !(d >= 0) || d > 1e7))
+			return bad_usage("bad --idle-timeout '%s' (seconds)", opt[O_IDLE]);
+		if (opt[O_IDLE])
+			so.idle_timeout = d;
+		if (opt[O_CLIENTS] && (parse_long(opt[O_CLIENTS], &v) != 0 || v < 1 || v > 1024))
+			return bad_usage("bad --max-clients '%s' (1 to 1024)", opt[O_CLIENTS]);
+		if (opt[O_CLIENTS])
+			so.max_clients = (int)v;
+	}
 
 	cache c;
 	berr e;
-	if (cache_open(&c, root, &e) != 0) {
+	if (cache_open_local(&c, opt[O_ROOT], &e) != 0) {
 		fprintf(stderr, "burn: %s\n", e.msg);
 		return 1;
 	}
@@ -250,6 +392,13 @@ int cmd_cache(int argc, char **argv)
 	case STATS: rc = do_stats(&c); break;
 	case VERIFY: rc = do_verify(&c, fix); break;
 	case GC: rc = do_gc(&c, max); break;
+	case EXPORT: rc = do_export(&c, arg); break;
+	case IMPORT: rc = do_import(&c, arg); break;
+	case PUSH: rc = do_push(&c); break;
+	case SERVE:
+		so.root = c.root;
+		rc = cache_serve(&so);
+		break;
 	default: rc = do_path(&c, &k); break;
 	}
 	cache_close(&c);

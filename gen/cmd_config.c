@@ -12,6 +12,7 @@ const char usage_config[] =
 	"       burn config canon PROJECT CONFIG [-o OUT]\n"
 	"       burn config hls4ml PROJECT CONFIG [-o OUT]\n"
 	"       burn config default PROJECT [-o OUT]\n"
+	"       burn config import PROJECT HLS4ML.yml [-o OUT]\n"
 	"\n"
 	"  check    validate CONFIG against the block of PROJECT; prints OK or the error\n"
 	"           --hls4ml  also check each Resource layer's ReuseFactor against hls4ml's rule;\n"
@@ -19,6 +20,9 @@ const char usage_config[] =
 	"  canon    the canonical form: every layer fully expanded, keys sorted (what is hashed)\n"
 	"  hls4ml   the Model and LayerName of an hls4ml HLSConfig, to paste into an hls4ml project\n"
 	"  default  the config every search starts from\n"
+	"  import   read the HLSConfig of an hls4ml conversion config (layer names as hls4ml\n"
+	"           matches them); writes the canonical form, and lists on stderr every key\n"
+	"           it ignores (Trace, softmax tables, OutputDir, ...). docs/IMPORT.md\n"
 	"\n"
 	"  -o OUT   write to OUT (atomically) instead of standard output\n"
 	"\n"
@@ -68,14 +72,15 @@ static int parse_cargs(int argc, char **argv, cargs *a)
 		return usage_error("missing subcommand", NULL);
 	int want = strcmp(a->sub, "default") == 0 ? 1 : 2;
 	if (strcmp(a->sub, "check") && strcmp(a->sub, "canon") && strcmp(a->sub, "hls4ml") &&
-	    strcmp(a->sub, "default"))
+	    strcmp(a->sub, "default") && strcmp(a->sub, "import"))
 		return usage_error("unknown subcommand", a->sub);
 	if (a->npos != want)
 		return usage_error(want == 1 ? "expected PROJECT" : "expected PROJECT CONFIG", NULL);
 	if (a->hls4ml && strcmp(a->sub, "check") != 0)
 		return usage_error("--hls4ml goes with check", NULL);
 	if (a->out && strcmp(a->sub, "check") == 0)
-		return usage_error("check writes no file; -o goes with canon, hls4ml, default", NULL);
+		return usage_error("check writes no file; -o goes with canon, hls4ml, default, import",
+				   NULL);
 	return 0;
 }
 
@@ -112,9 +117,21 @@ int cmd_config(int argc, char **argv)
 		project_free(&p);
 		return EXIT_BADINPUT;
 	}
-	if (strcmp(a.sub, "default") == 0) {
+	strbuf notes = {0};
+	int lrc = 0;
+	if (strcmp(a.sub, "default") == 0)
 		config_default(&p, &c);
-	} else if (config_load(a.pos[1], &p, &c, &e) != 0) {
+	else if (strcmp(a.sub, "import") == 0)
+		lrc = config_load_hls4ml(a.pos[1], &p, &c, &notes, &e);
+	else
+		lrc = config_load(a.pos[1], &p, &c, &e);
+	if (notes.s) /* what was ignored, also when the rest failed */
+		for (char *line = notes.s, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			fprintf(stderr, "burn: note: %.*s\n", (int)(nl - line), line);
+		}
+	sb_free(&notes);
+	if (lrc != 0) {
 		fprintf(stderr, "burn: %s\n", e.msg);
 		project_free(&p);
 		return EXIT_BADINPUT;

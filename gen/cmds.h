@@ -24,11 +24,26 @@ int cmd_collect(int argc, char **argv);  /* gen/collect.c */
 int cmd_promote(int argc, char **argv);  /* gen/promote.c */
 int cmd_report(int argc, char **argv);   /* gen/report.c */
 int cmd_status(int argc, char **argv);   /* gen/report.c */
+int cmd_synth(int argc, char **argv);    /* gen/cmd_synth.c */
+int cmd_rtlgen(int argc, char **argv);   /* gen/cmd_rtl.c */
+int cmd_rtlsim(int argc, char **argv);   /* gen/cmd_rtl.c */
+extern const char usage_rtlgen[], usage_rtlsim[]; /* gen/cmd_rtl.c */
+int cmd_hlsproj(int argc, char **argv);  /* gen/cmd_hls.c */
+int cmd_hls(int argc, char **argv);      /* gen/cmd_hls.c */
+int cmd_vivado(int argc, char **argv);   /* gen/cmd_hls.c */
 
 extern const char usage_golden[], usage_csim[], usage_estimate[], usage_reward[], usage_config[],
 	usage_cache[], usage_gen[], usage_facet[], usage_author[], usage_hlsgen[],
 	usage_collect[], usage_promote[], usage_report[], usage_status[];
+extern const char usage_synth[], usage_hlsproj[], usage_hls[], usage_vivado[]; /* cmd_synth.c, cmd_hls.c */
 
+int cmd_launch(int argc, char **argv);   /* gen/launch.c */
+extern const char usage_launch[];       /* gen/launch.c */
+int cmd_lm_bench(int argc, char **argv); /* lm/cmd_lm.c */
+extern const char usage_lm_bench[];     /* lm/cmd_lm.c */
+int cmd_dashboard(int argc, char **argv); /* gen/dashboard.c */
+int cmd_compare(int argc, char **argv);   /* gen/compare.c */
+extern const char usage_dashboard[], usage_compare[]; /* gen/dashboard.c, gen/compare.c */
 /* True if argv has -h or --help; prints usage to stdout when so. */
 int want_help(int argc, char **argv, const char *usage);
 

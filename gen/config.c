@@ -1,5 +1,6 @@
 /* config.c - candidate configs in hls4ml's HLSConfig shape: parse and validate against the
- * block, canonical form, hls4ml export, hls4ml's ReuseFactor rule. Semantics in docs/CONFIG.md. */
+ * block, read hls4ml conversion configs as hls4ml would (config_load_hls4ml, docs/IMPORT.md),
+ * canonical form, hls4ml export, hls4ml's ReuseFactor rule. Semantics in docs/CONFIG.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "gen/config.h"
 
@@ -20,6 +21,102 @@ static const char *const input_keys[] = {"Precision"};
 static const char *const input_vars[] = {"default", "result"};
 static const char *const type_keys[] = {"Dense"};
 static const char *const strat_names[] = {"Latency", "Resource"};
+
+/* How a document is read: burn's own config (strict: every key must be one burn reads), or an
+ * hls4ml conversion config (config_load_hls4ml: keys burn does not use are listed in notes). */
+typedef struct {
+	bool hls4ml;
+	strbuf *notes;              /* hls4ml: one line per ignored key (may be NULL) */
+} pmode;
+
+/* Why an hls4ml key burn does not read is ignored. */
+static const struct {
+	const char *key, *why;
+} ignored_keys[] = {
+	{"KerasJson", "the model comes from the project's block"},
+	{"KerasH5", "the model comes from the project's block"},
+	{"KerasModel", "the model comes from the project's block"},
+	{"OnnxModel", "the model comes from the project's block"},
+	{"PytorchModel", "the model comes from the project's block"},
+	{"TensorFlowModel", "the model comes from the project's block"},
+	{"InputShape", "the model comes from the project's block"},
+	{"Part", "the part comes from the project"},
+	{"XilinxPart", "the part comes from the project"},
+	{"Board", "the part comes from the project"},
+	{"ClockPeriod", "the clock comes from the project"},
+	{"ClockUncertainty", "the clock comes from the project"},
+	{"OutputDir", "an hls4ml project setting"},
+	{"ProjectName", "an hls4ml project setting"},
+	{"ProjectDir", "an hls4ml project setting"},
+	{"Backend", "an hls4ml project setting"},
+	{"IOType", "an hls4ml project setting (burn models io_parallel)"},
+	{"InputData", "an hls4ml project setting"},
+	{"OutputPredictions", "an hls4ml project setting"},
+	{"WriterConfig", "an hls4ml project setting"},
+	{"Stamp", "an hls4ml project setting"},
+	{"Version", "an hls4ml project setting"},
+	{"Trace", "tracing is an hls4ml debugging option"},
+	{"TraceOutput", "tracing is an hls4ml debugging option"},
+	{"exp_table_t", "softmax table settings: burn evaluates the softmax in float"},
+	{"inv_table_t", "softmax table settings: burn evaluates the softmax in float"},
+	{"table_size", "softmax table settings: burn evaluates the softmax in float"},
+	{"table_t", "activation table settings: burn has no table-based activation"},
+	{"exp_range", "softmax table settings: burn evaluates the softmax in float"},
+	{"inv_range", "softmax table settings: burn evaluates the softmax in float"},
+	{"Compression", "not modelled by burn"},
+	{"BramFactor", "not modelled by burn"},
+	{"TargetCycles", "not modelled by burn"},
+	{"ConvImplementation", "not modelled by burn (no convolutions)"},
+	{"PipelineStyle", "not modelled by burn"},
+	{"PipelineInterval", "not modelled by burn"},
+	{"ParallelizationFactor", "not modelled by burn (no convolutions)"},
+	{"Flows", "hls4ml's optimizer flows are not part of the design burn evaluates"},
+	{"Optimizers", "hls4ml's optimizer flows are not part of the design burn evaluates"},
+	{"SkipOptimizers", "hls4ml's optimizer flows are not part of the design burn evaluates"},
+};
+
+/* Lists key (at node at, with key path path) as ignored in the notes, with why (or the reason
+ * the table gives for its name). */
+static void note(const pmode *pm, const ydoc *d, const ynode *at, const char *path,
+		 const char *name, const char *why)
+{
+	if (!pm->notes)
+		return;
+	for (size_t i = 0; !why && i < sizeof ignored_keys / sizeof ignored_keys[0]; i++)
+		if (strcmp(name, ignored_keys[i].key) == 0)
+			why = ignored_keys[i].why;
+	sb_printf(pm->notes, "%s:%d:%d: ignored '%s': %s\n", d->file, at ? at->line : 1,
+		  at ? at->col : 1, path, why ? why : "not a key burn reads");
+}
+
+/* ymap_check, except that in hls4ml mode unknown keys are listed in the notes, not errors. */
+static int check_keys(const ydoc *d, const ynode *m, const char *ctx, const char *const *allowed,
+		      size_t n, const pmode *pm, berr *e)
+{
+	if (!pm->hls4ml)
+		return ymap_check(d, m, ctx, allowed, n, e);
+	if (!m || m->kind != YN_MAP)
+		return yerr(e, d, m, ctx, "expected a mapping");
+	char kb[256];
+	for (size_t i = 0; i < m->n; i++) {
+		size_t j = 0;
+		while (j < n && strcmp(m->keys[i]->str, allowed[j]) != 0)
+			j++;
+		if (j == n)
+			note(pm, d, m->keys[i], ykey(kb, sizeof kb, ctx, m->keys[i]->str),
+			     m->keys[i]->str, NULL);
+	}
+	return 0;
+}
+
+/* True if key is one of the n names. */
+static bool known(const char *key, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, names[i]) == 0)
+			return true;
+	return false;
+}
 
 /* One level of hls4ml's lookup (Model, LayerType.Dense, LayerName.<layer>): what it sets. */
 typedef struct {
@@ -115,7 +212,7 @@ static int read_type(const ydoc *d, const ynode *v, const char *path, int var, b
 /* Reads a Precision node: a string (the level's default) or a mapping of variables.
  * The input layer (input true) takes only default and result, and no "auto". */
 static int read_precision(const ydoc *d, const ynode *v, const char *path, bool input, level *lv,
-			  berr *e)
+			  const pmode *pm, berr *e)
 {
 	char kb[256];
 	if (v->kind == YN_SCALAR)
@@ -128,12 +225,15 @@ static int read_precision(const ydoc *d, const ynode *v, const char *path, bool 
 				    "quote type strings inside { } ('ap_fixed<16,6>')");
 	}
 	if (input) {
-		if (ymap_check(d, v, path, input_vars, 2, e) != 0)
+		if (check_keys(d, v, path, input_vars, 2, pm, e) != 0)
 			return -1;
-	} else if (ymap_check(d, v, path, varnames, NVARS, e) != 0) {
+	} else if (check_keys(d, v, path, varnames, NVARS, pm, e) != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < v->n; i++) {
+		if (!(input ? known(v->keys[i]->str, input_vars, 2)
+			    : known(v->keys[i]->str, varnames, NVARS)))
+			continue; /* listed in the notes */
 		int var = 0;
 		while (strcmp(varnames[var], v->keys[i]->str) != 0)
 			var++;
@@ -147,13 +247,14 @@ static int read_precision(const ydoc *d, const ynode *v, const char *path, bool 
 
 /* Reads Model, LayerType.Dense or LayerName.<layer> (or LayerName.input when input). */
 static int read_level(const ydoc *d, const ynode *m, const char *path, bool input, level *lv,
-		      berr *e)
+		      const pmode *pm, berr *e)
 {
 	char kb[256], cb[64];
-	if (input ? ymap_check(d, m, path, input_keys, 1, e) : ymap_check(d, m, path, level_keys, 3, e))
+	if (input ? check_keys(d, m, path, input_keys, 1, pm, e)
+		  : check_keys(d, m, path, level_keys, 3, pm, e))
 		return -1;
 	const ynode *pr = ymap_get(m, "Precision");
-	if (pr && read_precision(d, pr, ykey(kb, sizeof kb, path, "Precision"), input, lv, e) != 0)
+	if (pr && read_precision(d, pr, ykey(kb, sizeof kb, path, "Precision"), input, lv, pm, e) != 0)
 		return -1;
 	if (input)
 		return 0;
@@ -268,7 +369,8 @@ static int auto_accum(const fx_type *in, const fx_type *w, const fx_type *b, boo
 
 /* Resolves every layer's setting from the levels into c. */
 static int resolve(const ydoc *d, const project *p, const level *model, const level *type,
-		   const level *names, const level *input, config *c, berr *e)
+		   const level *names, const level *acts, const level *input, const pmode *pm,
+		   config *c, berr *e)
 {
 	const level *ichain[] = {input, model};
 	resolved r = lookup(ichain, 2, V_RESULT);
@@ -294,6 +396,22 @@ static int resolve(const ydoc *d, const project *p, const level *model, const le
 		}
 		r = lookup(chain, 3, V_RESULT);
 		l->result = r.is_auto ? l->accum : r.t;
+		/* hls4ml: the activation layer's result is what the next layer reads; burn has one
+		 * result type, after the activation. */
+		const level *al = acts ? &acts[i] : NULL;
+		int av = al && al->has[V_RESULT] ? V_RESULT : al && al->has[V_DEFAULT] ? V_DEFAULT : -1;
+		if (av >= 0) {
+			char tb[96], msg[512];
+			if (r.from == &names[i] && !fx_equal(&l->result, &al->t[av])) {
+				snprintf(msg, sizeof msg,
+					 "layer '%s' takes its result type %s from its activation layer "
+					 "'%s' (burn has one result type, after the activation)",
+					 p->layers[i].name, fx_format(&al->t[av], tb, sizeof tb),
+					 p->layers[i].act_name);
+				note(pm, d, r.from->at[r.var], r.from->path[r.var], "", msg);
+			}
+			l->result = al->t[av];
+		}
 		l->reuse = names[i].has_rf ? names[i].rf : type && type->has_rf ? type->rf
 			 : model->has_rf ? model->rf : 1;
 		l->strategy = names[i].has_strat ? names[i].strat : type && type->has_strat ? type->strat
@@ -303,8 +421,84 @@ static int resolve(const ydoc *d, const project *p, const level *model, const le
 	return 0;
 }
 
+/* Case-insensitive equality, as hls4ml matches layer names (it lower-cases them). */
+static bool same_name(const char *a, const char *b)
+{
+	return a[0] && strcasecmp(a, b) == 0;
+}
+
+/* hls4ml mode: what a LayerName key names. Returns 0 for a dense layer (*i set), 1 for the
+ * activation layer of dense layer *i, 2 for the input, 3 for the softmax, -1 for nothing. */
+static int hls4ml_layer(const project *p, const char *name, int *i)
+{
+	for (*i = 0; *i < p->n_layers; (*i)++)
+		if (same_name(p->layers[*i].name, name))
+			return 0;
+	for (*i = 0; *i < p->n_layers; (*i)++)
+		if (same_name(p->layers[*i].act_name, name))
+			return 1;
+	if (same_name("input", name) || same_name(p->model.input_name, name))
+		return 2;
+	if (same_name(p->model.softmax_name, name))
+		return 3;
+	return -1;
+}
+
+/* hls4ml mode: reads LayerName.<act> of an activation layer: only its result type counts. */
+static int read_act_level(const ydoc *d, const ynode *m, const char *path, level *lv,
+			  const pmode *pm, berr *e)
+{
+	static const char *const act_keys[] = {"Precision"};
+	static const char *const act_vars[] = {"default", "result"};
+	char kb[256], pb[256];
+	if (check_keys(d, m, path, act_keys, 1, pm, e) != 0)
+		return -1;
+	const ynode *pr = ymap_get(m, "Precision");
+	if (!pr)
+		return 0;
+	ykey(pb, sizeof pb, path, "Precision");
+	if (pr->kind == YN_SCALAR)
+		return read_type(d, pr, pb, V_DEFAULT, false, lv, e);
+	if (check_keys(d, pr, pb, act_vars, 2, pm, e) != 0)
+		return -1;
+	for (int k = 0; k < 2; k++) {
+		const ynode *v = ymap_get(pr, act_vars[k]);
+		if (v && read_type(d, v, ykey(kb, sizeof kb, pb, act_vars[k]), k ? V_RESULT : V_DEFAULT,
+				   false, lv, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The error or note for a LayerName key that names no layer. */
+static int no_layer(const ydoc *d, const ynode *key, const char *ctx, const project *p,
+		    const pmode *pm, berr *e)
+{
+	if (!pm->hls4ml)
+		return unknown_layer(d, key, ctx, p, e);
+	char kb[256], msg[256];
+	const char *names[2 * MAX_LAYERS + 3];
+	size_t n = 0;
+	names[n++] = "input";
+	if (p->model.input_name[0])
+		names[n++] = p->model.input_name;
+	if (p->model.softmax_name[0])
+		names[n++] = p->model.softmax_name;
+	for (int i = 0; i < p->n_layers; i++) {
+		names[n++] = p->layers[i].name;
+		if (p->layers[i].act_name[0])
+			names[n++] = p->layers[i].act_name;
+	}
+	const char *sug = closest_word(key->str, names, n);
+	snprintf(msg, sizeof msg, "no layer of that name in the %s%s%s%s",
+		 p->model.kind != MODEL_NONE ? "model" : "block", sug ? " (did you mean '" : "",
+		 sug ? sug : "", sug ? "'?)" : "");
+	note(pm, d, key, ykey(kb, sizeof kb, ctx, key->str), key->str, msg);
+	return 0;
+}
+
 /* Parses the document's tree into c. */
-static int parse_doc(const ydoc *d, const project *p, config *c, berr *e)
+static int parse_doc(const ydoc *d, const project *p, const pmode *pm, config *c, berr *e)
 {
 	char kb[256];
 	if (sweep(d, d->root, e) != 0)
@@ -317,29 +511,45 @@ static int parse_doc(const ydoc *d, const project *p, config *c, berr *e)
 		return yerr(e, d, root, NULL, "expected a mapping with Model and/or LayerName");
 	if (ymap_get(root, "HLSConfig")) {
 		static const char *const wrap[] = {"HLSConfig"};
-		if (ymap_check(d, root, "", wrap, 1, e) != 0)
+		if (check_keys(d, root, "", wrap, 1, pm, e) != 0)
 			return -1;
 		root = ymap_get(root, "HLSConfig");
 		ctx = "HLSConfig";
 	}
-	if (ymap_check(d, root, ctx, top_keys, 3, e) != 0)
+	if (pm->hls4ml && root->kind != YN_MAP)
+		return yerr(e, d, root, ctx, "expected a mapping with Model, LayerType and LayerName");
+	if (check_keys(d, root, ctx, top_keys, 3, pm, e) != 0)
 		return -1;
 	level model = {0}, type = {0}, input = {0};
 	bool has_type = false;
-	level *names = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *names);
+	size_t nl = (size_t)(p->n_layers > 0 ? p->n_layers : 1);
+	level *names = xcalloc(nl, sizeof *names), *acts = xcalloc(nl, sizeof *acts);
 	int rc = -1;
 	const ynode *m = ymap_get(root, "Model");
-	if (m && read_level(d, m, ykey(kb, sizeof kb, ctx, "Model"), false, &model, e) != 0)
+	if (m && read_level(d, m, ykey(kb, sizeof kb, ctx, "Model"), false, &model, pm, e) != 0)
 		goto out;
 	const ynode *lt = ymap_get(root, "LayerType");
 	if (lt) {
 		char tctx[256];
 		ykey(tctx, sizeof tctx, ctx, "LayerType");
-		if (ymap_check(d, lt, tctx, type_keys, 1, e) != 0)
+		if (!pm->hls4ml) {
+			if (ymap_check(d, lt, tctx, type_keys, 1, e) != 0)
+				goto out;
+		} else if (lt->kind != YN_MAP) {
+			yerr(e, d, lt, tctx, "expected a mapping of layer types");
 			goto out;
+		} else {
+			for (size_t k = 0; k < lt->n; k++)
+				if (strcmp(lt->keys[k]->str, "Dense") != 0)
+					note(pm, d, lt->keys[k], ykey(kb, sizeof kb, tctx, lt->keys[k]->str),
+					     lt->keys[k]->str,
+					     "burn's blocks have Dense layers only (an activation layer's "
+					     "type is read from LayerName.<activation layer>)");
+		}
 		const ynode *dn = ymap_get(lt, "Dense");
 		if (dn) {
-			if (read_level(d, dn, ykey(kb, sizeof kb, tctx, "Dense"), false, &type, e) != 0)
+			if (read_level(d, dn, ykey(kb, sizeof kb, tctx, "Dense"), false, &type, pm,
+				       e) != 0)
 				goto out;
 			has_type = true;
 		}
@@ -355,25 +565,34 @@ static int parse_doc(const ydoc *d, const project *p, config *c, berr *e)
 		for (size_t k = 0; k < ln->n; k++) {
 			const char *name = ln->keys[k]->str;
 			ykey(kb, sizeof kb, nctx, name);
-			if (strcmp(name, "input") == 0) {
-				if (read_level(d, ln->items[k], kb, true, &input, e) != 0)
-					goto out;
-				continue;
-			}
 			int i = layer_index(p, name);
-			if (i < 0) {
-				unknown_layer(d, ln->keys[k], nctx, p, e);
+			int what = strcmp(name, "input") == 0 ? 2 : i >= 0 ? 0 : -1;
+			if (pm->hls4ml)
+				what = hls4ml_layer(p, name, &i);
+			if (what == 2) {
+				if (read_level(d, ln->items[k], kb, true, &input, pm, e) != 0)
+					goto out;
+			} else if (what == 0) {
+				if (read_level(d, ln->items[k], kb, false, &names[i], pm, e) != 0)
+					goto out;
+			} else if (what == 1) {
+				if (read_act_level(d, ln->items[k], kb, &acts[i], pm, e) != 0)
+					goto out;
+			} else if (what == 3) {
+				note(pm, d, ln->keys[k], kb, name,
+				     "the softmax: burn evaluates it in float (no fixed-point types)");
+			} else if (no_layer(d, ln->keys[k], nctx, p, pm, e) != 0) {
 				goto out;
 			}
-			if (read_level(d, ln->items[k], kb, false, &names[i], e) != 0)
-				goto out;
 		}
 	}
 	c->n_layers = p->n_layers;
-	c->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *c->layers);
-	rc = resolve(d, p, &model, has_type ? &type : NULL, names, &input, c, e);
+	c->layers = xcalloc(nl, sizeof *c->layers);
+	rc = resolve(d, p, &model, has_type ? &type : NULL, names, pm->hls4ml ? acts : NULL, &input,
+		     pm, c, e);
 out:
 	free(names);
+	free(acts);
 	return rc;
 }
 
@@ -386,10 +605,39 @@ int config_parse(const char *name, const char *text, size_t len, const project *
 	ydoc d;
 	if (ydoc_parse(name, text, len, &d, e) != 0)
 		return -1;
-	int rc = parse_doc(&d, p, c, e);
+	int rc = parse_doc(&d, p, &(pmode){0}, c, e);
 	ydoc_free(&d);
 	if (rc != 0)
 		config_free(c);
+	return rc;
+}
+
+int config_parse_hls4ml(const char *name, const char *text, size_t len, const project *p,
+			config *c, strbuf *notes, berr *e)
+{
+	memset(c, 0, sizeof *c);
+	if (len > CONFIG_MAX_BYTES)
+		return errf(e, "%s: config larger than %d bytes", name, CONFIG_MAX_BYTES);
+	ydoc d;
+	if (ydoc_parse(name, text, len, &d, e) != 0)
+		return -1;
+	pmode pm = {.hls4ml = true, .notes = notes};
+	int rc = parse_doc(&d, p, &pm, c, e);
+	ydoc_free(&d);
+	if (rc != 0)
+		config_free(c);
+	return rc;
+}
+
+int config_load_hls4ml(const char *path, const project *p, config *c, strbuf *notes, berr *e)
+{
+	char *buf;
+	size_t len;
+	memset(c, 0, sizeof *c);
+	if (read_file(path, CONFIG_MAX_BYTES, &buf, &len, e) != 0)
+		return -1;
+	int rc = config_parse_hls4ml(path, buf, len, p, c, notes, e);
+	free(buf);
 	return rc;
 }
 

@@ -39,6 +39,20 @@ int config_load(const char *path, const project *p, config *c, berr *e);
 int config_parse(const char *name, const char *text, size_t len, const project *p, config *c,
 		 berr *e);
 
+/* Reads the HLSConfig of an hls4ml conversion config (the whole file, or only its HLSConfig)
+ * as hls4ml would for the project's block: layer names match case-insensitively, as hls4ml
+ * lower-cases them; a model's input layer name, or "input", is the input; an activation
+ * layer's result type (LayerName.<activation layer>) becomes its dense layer's result. Keys
+ * burn does not use (Trace, softmax tables, OutputDir, Part, other layer types, names of no
+ * layer, ...) are not errors: each is listed in notes (if not NULL) as one line
+ * "FILE:LINE:COL: ignored 'KEY': why". Bad values of the keys burn reads are errors, as in
+ * config_load. docs/IMPORT.md. */
+int config_load_hls4ml(const char *path, const project *p, config *c, strbuf *notes, berr *e);
+
+/* Same, from text; name is used in messages. */
+int config_parse_hls4ml(const char *name, const char *text, size_t len, const project *p,
+			config *c, strbuf *notes, berr *e);
+
 /* The default starting config every strategy uses: ap_fixed<16,6> input, weight, bias and
  * result; accum as hls4ml's 'auto' infers it for the layer (lossless: e.g. ap_fixed<37,17> for
  * 16 inputs with bias); ReuseFactor 1; Latency. */

@@ -41,6 +41,8 @@ static void write_block(strbuf *b, const project *p)
 			  l->name, l->n_in, l->n_out, l->act == ACT_RELU ? "relu" : "linear",
 			  l->bias ? "true" : "false");
 	}
+	if (p->softmax)
+		sb_puts(b, "  output: softmax\n");
 }
 
 static const char *dist_name(distribution d)

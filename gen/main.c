@@ -8,18 +8,28 @@
 static const burn_cmd cmds[] = {
 	{"gen", cmd_gen, "write the Ninja build of a project's sweep", usage_gen},
 	{"status", cmd_status, "summarise a sweep's rounds, best design and cache hits", usage_status},
+	{"compare", cmd_compare, "write a build running a project's sweep per strategy and seed", usage_compare},
+	{"dashboard", cmd_dashboard, "write an HTML page comparing sweeps (plots, table)", usage_dashboard},
 	{"golden", cmd_golden, "check ap_fixed golden vectors", usage_golden},
 	{"csim", cmd_csim, "bit-accurate fixed-point C simulation of a block under a config", usage_csim},
 	{"estimate", cmd_estimate, "analytical resources and latency of a config on a part", usage_estimate},
 	{"reward", cmd_reward, "lexicographic reward of an evaluated candidate", usage_reward},
+	{"rtlgen", cmd_rtlgen, "Verilog and ROM images of a candidate (burn_top)", usage_rtlgen},
+	{"rtlsim", cmd_rtlsim, "Verilator co-simulation of a candidate's RTL against csim", usage_rtlsim},
+	{"synth", cmd_synth, "Yosys out-of-context synthesis of a candidate's RTL", usage_synth},
+	{"hlsproj", cmd_hlsproj, "write a candidate's HLS C++ project (hls4ml layout)", usage_hlsproj},
+	{"hls", cmd_hls, "run vitis_hls on an HLS project, read csynth.xml", usage_hls},
+	{"vivado", cmd_vivado, "out-of-context Vivado synthesis of the HLS project's RTL", usage_vivado},
 	{"config", cmd_config, "validate, canonicalise and export candidate configs", usage_config},
 	{"cache", cmd_cache, "inspect, verify and trim the content-addressed cache", usage_cache},
+	{"launch", cmd_launch, "run a step under a launcher (srun); a killed job is a failed result", usage_launch},
 	{"facet", cmd_facet, "(build step) split a project into per-step facets", usage_facet},
 	{"author", cmd_author, "(build step) propose a round's candidates", usage_author},
 	{"hlsgen", cmd_hlsgen, "(build step) validate a candidate, write its config and sources", usage_hlsgen},
 	{"collect", cmd_collect, "(build step) gather a round's results", usage_collect},
 	{"promote", cmd_promote, "(build step) pick a round's candidates for RTL and synthesis", usage_promote},
 	{"report", cmd_report, "(build step) write results.csv, results.json, best.yaml", usage_report},
+	{"lm-bench", cmd_lm_bench, "training throughput of the small transformer (lm/) vs sgemm", usage_lm_bench},
 };
 enum { NCMDS = sizeof cmds / sizeof cmds[0] };
 

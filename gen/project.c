@@ -1,5 +1,6 @@
 /* project.c - the project model: reads a project (or facet) YAML, checks every section, and
- * loads the weight and calibration data it names. The format is described in docs/PROJECT.md. */
+ * loads the weight and calibration data it names, or imports the block from a Keras or ONNX
+ * model (gen/import.h). The format is described in docs/PROJECT.md and docs/IMPORT.md. */
 #define _POSIX_C_SOURCE 200809L
 #include "gen/cands.h"
 #include "gen/project.h"
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gen/config.h"
+#include "gen/import.h"
 #include "gen/tensor.h"
 #include "gen/ydoc.h"
 
@@ -24,8 +27,10 @@
 enum { MAX_ROUNDS = 90 }; /* Ninja restarts a build at most 100 times: docs/GENERATOR.md */
 
 static const char *const top_keys[] = {"name", "block", "weights", "calibration", "part", "clock_ns",
-				       "eps_max", "search", "reward", "run"};
-static const char *const block_keys[] = {"layers"};
+				       "eps_max", "search", "reward", "run", "hardware"};
+static const char *const block_keys[] = {"layers", "keras", "onnx", "output"};
+static const char *const keras_keys[] = {"json", "h5"};
+static const char *const outputs[] = {"linear", "softmax"};
 static const char *const layer_keys[] = {"name", "type", "n_in", "n_out", "activation", "bias",
 					 "weight_tensor", "bias_tensor"};
 static const char *const layer_types[] = {"dense"};
@@ -41,17 +46,19 @@ static const char *const part_keys[] = {"name", "device", "family", "lut", "ff",
 static const char *const memory_keys[] = {"kind", "gbps", "gib"};
 static const char *const families[] = {"xc7", "xcup"};
 static const char *const memory_kinds[] = {"none", "ddr3", "ddr4", "lpddr4", "hbm"};
-static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed"};
+static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start"};
 static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT_RANDOM] = "random"};
 static const char *const reward_keys[] = {"latency", "lut", "ff", "dsp", "bram", "latency_ref_ns"};
 static const char *const run_keys[] = {"launcher", "csim_jobs"};
+static const char *const hw_keys[] = {"top_k", "rtlsim", "synth", "synth_timeout_s", "synth_jobs"};
 static const char *const section_names[] = {"block", "weights", "calibration", "part", "clock_ns",
-					    "eps_max", "search", "reward", "run"};
+					    "eps_max", "search", "reward", "run", "hardware"};
 
 typedef struct {
 	ydoc d;
 	project *p;
 	berr *e;
+	bool load_data;        /* read weight and calibration data (a model's weights too) */
 	const ynode *w_file;   /* weights.file, where weight-file errors point */
 	const ynode *c_file;   /* calibration.file */
 	const ynode *c_n;      /* calibration.n, when given */
@@ -304,16 +311,12 @@ static int parse_layer(loader *L, const ynode *m, int k)
 	return 0;
 }
 
-static int parse_block(loader *L, const ynode *b)
+/* Reads block.layers (ls) into the project's layers. */
+static int parse_layers(loader *L, const ynode *ls)
 {
 	const ydoc *d = &L->d;
 	berr *e = L->e;
 	project *p = L->p;
-	if (ymap_check(d, b, "block", block_keys, LEN(block_keys), e) != 0)
-		return -1;
-	const ynode *ls = ymap_get(b, "layers");
-	if (!ls)
-		return yerr(e, d, b, "block.layers", "missing required key");
 	if (ls->kind != YN_SEQ)
 		return yerr(e, d, ls, "block.layers", "expected a list of layers");
 	if (ls->n == 0)
@@ -329,6 +332,130 @@ static int parse_block(loader *L, const ynode *b)
 		if (parse_layer(L, ls->items[k], k) != 0)
 			return -1;
 	return 0;
+}
+
+/* Reads m[key] as a path, resolved against the project's folder, into *out. */
+static int get_model_path(loader *L, const ynode *m, const char *ctx, const char *key, char **out)
+{
+	const char *s = NULL;
+	char kb[256];
+	if (yget_str(&L->d, m, ctx, key, true, &s, L->e) != 0)
+		return -1;
+	if (!*s || strchr(s, '\n'))
+		return yerr(L->e, &L->d, ymap_get(m, key), ykey(kb, sizeof kb, ctx, key),
+			    "expected a path, got '%s'", s);
+	*out = path_join(L->p->dir, s);
+	return 0;
+}
+
+static const char *layer_desc(const layer *l, char *buf, size_t n)
+{
+	snprintf(buf, n, "'%s' %d -> %d %s%s", l->name, l->n_in, l->n_out,
+		 l->act == ACT_RELU ? "relu" : "linear", l->bias ? "" : " without bias");
+	return buf;
+}
+
+/* Checks the block's own layers (when given beside a model) against the model's. */
+static int match_layers(loader *L, const ynode *ls, const model *m, const char *key)
+{
+	const project *p = L->p;
+	char d1[160], d2[160], kb[64];
+	if (p->n_layers != m->n_layers)
+		return yerr(L->e, &L->d, ls, "block.layers",
+			    "%d layers, but the model (block.%s) has %d dense layers", p->n_layers, key,
+			    m->n_layers);
+	for (int k = 0; k < m->n_layers; k++) {
+		const layer *a = &p->layers[k], *b = &m->layers[k];
+		if (strcmp(a->name, b->name) || a->n_in != b->n_in || a->n_out != b->n_out ||
+		    a->act != b->act || a->bias != b->bias) {
+			snprintf(kb, sizeof kb, "block.layers[%d]", k);
+			return yerr(L->e, &L->d, ls->items[k], kb,
+				    "%s does not match the model (block.%s): its layer %d is %s",
+				    layer_desc(a, d1, sizeof d1), key, k, layer_desc(b, d2, sizeof d2));
+		}
+	}
+	return 0;
+}
+
+/* Imports block.keras or block.onnx: the layers and weights come from the model file. */
+static int parse_model(loader *L, const ynode *b, const ynode *keras, const ynode *onnx)
+{
+	const ydoc *d = &L->d;
+	berr *e = L->e;
+	project *p = L->p;
+	model_spec *ms = &p->model;
+	const char *key = keras ? "keras" : "onnx";
+	const ynode *at = keras ? keras : onnx;
+	if (keras) {
+		if (ymap_check(d, keras, "block.keras", keras_keys, LEN(keras_keys), e) != 0 ||
+		    get_model_path(L, keras, "block.keras", "json", &ms->json) != 0 ||
+		    get_model_path(L, keras, "block.keras", "h5", &ms->h5) != 0)
+			return -1;
+		ms->kind = MODEL_KERAS;
+		add_input(p, ms->json);
+		add_input(p, ms->h5);
+	} else {
+		if (onnx->kind != YN_SCALAR || !*onnx->str || strchr(onnx->str, '\n'))
+			return yerr(e, d, onnx, "block.onnx", "expected the path of an ONNX file");
+		ms->kind = MODEL_ONNX;
+		ms->onnx = path_join(p->dir, onnx->str);
+		add_input(p, ms->onnx);
+	}
+	model m;
+	berr e2;
+	int rc = keras ? keras_import(ms->json, L->load_data ? ms->h5 : NULL, &m, &e2)
+		       : onnx_import(ms->onnx, L->load_data, &m, &e2);
+	if (rc != 0)
+		return yerr(e, d, keras ? ymap_get(keras, L->load_data ? "h5" : "json") : at,
+			    keras ? "block.keras" : "block.onnx", "%s", e2.msg);
+	const ynode *ls = ymap_get(b, "layers"), *out = ymap_get(b, "output");
+	if (ls && (rc = parse_layers(L, ls)) == 0)
+		rc = match_layers(L, ls, &m, key);
+	if (rc == 0 && out && p->softmax != m.softmax)
+		rc = yerr(e, d, out, "block.output", "'%s', but the model (block.%s) %s", out->str, key,
+			  m.softmax ? "ends in a softmax" : "has no softmax at the end");
+	if (rc != 0) {
+		model_free(&m);
+		return -1;
+	}
+	for (int k = 0; k < p->n_layers; k++) {
+		free(p->layers[k].w_tensor);
+		free(p->layers[k].b_tensor);
+	}
+	free(p->layers);
+	p->n_layers = m.n_layers;
+	p->layers = m.layers;
+	p->softmax = m.softmax;
+	snprintf(ms->input_name, sizeof ms->input_name, "%s", m.input_name);
+	snprintf(ms->softmax_name, sizeof ms->softmax_name, "%s", m.softmax_name);
+	p->weights.source = SRC_MODEL;
+	p->has |= HAS_WEIGHTS;
+	free(L->w_node);
+	free(L->b_node);
+	L->w_node = xcalloc((size_t)m.n_layers, sizeof *L->w_node);
+	L->b_node = xcalloc((size_t)m.n_layers, sizeof *L->b_node);
+	return 0;
+}
+
+static int parse_block(loader *L, const ynode *b)
+{
+	const ydoc *d = &L->d;
+	berr *e = L->e;
+	int out = 0;
+	if (ymap_check(d, b, "block", block_keys, LEN(block_keys), e) != 0 ||
+	    yget_enum(d, b, "block", "output", false, outputs, LEN(outputs), &out, e) != 0)
+		return -1;
+	L->p->softmax = out == 1;
+	const ynode *ls = ymap_get(b, "layers"), *keras = ymap_get(b, "keras"),
+		    *onnx = ymap_get(b, "onnx");
+	if (keras && onnx)
+		return yerr(e, d, onnx, "block.onnx", "give one model: block.keras or block.onnx");
+	if (keras || onnx)
+		return parse_model(L, b, keras, onnx);
+	if (!ls)
+		return yerr(e, d, b, "block.layers",
+			    "missing required key (the block needs layers, or a model: keras or onnx)");
+	return parse_layers(L, ls);
 }
 
 /* ---- weights and calibration settings ---- */
@@ -433,7 +560,8 @@ static int name_tensors(loader *L)
 	project *p = L->p;
 	weights_spec *w = &p->weights;
 	char kb[96];
-	if ((p->has & HAS_BLOCK) && (p->has & HAS_WEIGHTS) && w->source != SRC_RANDOM) {
+	if ((p->has & HAS_BLOCK) && (p->has & HAS_WEIGHTS) && w->source != SRC_RANDOM &&
+	    w->source != SRC_MODEL) {
 		bool npy = w->source == SRC_NPY;
 		if (w->source == SRC_SAFETENSORS)
 			add_input(p, w->file);
@@ -491,6 +619,21 @@ static int parse_search(loader *L, const ynode *m)
 	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0)
 		return -1;
 	s->strategy = (search_strategy)st;
+	const ynode *start = ymap_get(m, "start");
+	if (!start)
+		return 0;
+	if (start->kind != YN_SCALAR || !*start->str || strchr(start->str, '\n'))
+		return yerr(L->e, d, start, "search.start", "expected the path of an hls4ml config file");
+	s->start = path_join(L->p->dir, start->str);
+	add_input(L->p, s->start);
+	if (!(L->p->has & HAS_BLOCK))
+		return 0;
+	/* Check it now, so a sweep does not start from a file that cannot be read. */
+	config c;
+	berr e2;
+	if (config_load_hls4ml(s->start, L->p, &c, NULL, &e2) != 0)
+		return yerr(L->e, d, start, "search.start", "%s", e2.msg);
+	config_free(&c);
 	return 0;
 }
 
@@ -521,6 +664,27 @@ static int parse_run(loader *L, const ynode *m)
 			    "must be one line of at most 4096 characters");
 	if (s && *s)
 		r->launcher = xstrdup(s);
+	return 0;
+}
+
+/* hardware: {top_k: N|all, rtlsim: bool, synth: bool, synth_timeout_s: S, synth_jobs: N} */
+static int parse_hw(loader *L, const ynode *m)
+{
+	const ydoc *d = &L->d;
+	hw_spec *h = &L->p->hw;
+	if (ymap_check(d, m, "hardware", hw_keys, LEN(hw_keys), L->e) != 0)
+		return -1;
+	const ynode *k = ymap_get(m, "top_k");
+	if (k && k->kind == YN_SCALAR && strcmp(k->str, "all") == 0)
+		h->all = true;
+	else if (yget_long(d, m, "hardware", "top_k", false, 0, MAX_PER_ROUND, &h->top_k, L->e) != 0)
+		return -1;
+	if (yget_bool(d, m, "hardware", "rtlsim", false, &h->rtlsim, L->e) != 0 ||
+	    yget_bool(d, m, "hardware", "synth", false, &h->synth, L->e) != 0 ||
+	    yget_double(d, m, "hardware", "synth_timeout_s", false, 1, 7 * 86400.0, &h->synth_timeout_s,
+			L->e) != 0 ||
+	    yget_long(d, m, "hardware", "synth_jobs", false, 1, 64, &h->synth_jobs, L->e) != 0)
+		return -1;
 	return 0;
 }
 
@@ -560,6 +724,10 @@ static int parse_all(loader *L)
 			return -1;
 	}
 	if ((v = ymap_get(root, "weights"))) {
+		if (p->model.kind != MODEL_NONE)
+			return yerr(e, d, v, "weights", "the weights come from the block's model "
+							"(block.%s): remove the weights section",
+				    p->model.kind == MODEL_KERAS ? "keras" : "onnx");
 		p->has |= HAS_WEIGHTS;
 		if (parse_weights(L, v) != 0)
 			return -1;
@@ -597,6 +765,11 @@ static int parse_all(loader *L)
 	if ((v = ymap_get(root, "run"))) {
 		p->has |= HAS_RUN;
 		if (parse_run(L, v) != 0)
+			return -1;
+	}
+	if ((v = ymap_get(root, "hardware"))) {
+		p->has |= HAS_HW;
+		if (parse_hw(L, v) != 0)
 			return -1;
 	}
 	return name_tensors(L);
@@ -711,6 +884,8 @@ static int load_weights(loader *L)
 {
 	project *p = L->p;
 	const weights_spec *w = &p->weights;
+	if (w->source == SRC_MODEL)
+		return 0; /* read with the model (parse_model) */
 	st_file sf = {.fd = -1};
 	if (w->source == SRC_SAFETENSORS) {
 		berr e2;
@@ -826,9 +1001,11 @@ static void set_defaults(project *p)
 	p->calib.n = 64;
 	p->calib.dist = DIST_NORMAL;
 	p->calib.scale = 1.0;
-	p->search = (search_spec){STRAT_HEURISTIC, 4, 8, 0};
+	p->search = (search_spec){.strategy = STRAT_HEURISTIC, .rounds = 4, .per_round = 8};
 	p->reward = (reward_spec){1.0, 0.25, 0.1, 0.25, 0.25, 0};
 	p->run.csim_jobs = 2;
+	p->hw = (hw_spec){.top_k = 0, .rtlsim = true, .synth = true, .synth_timeout_s = 1800,
+			  .synth_jobs = 1};
 }
 
 int project_load(const char *path, bool load_data, project *p, berr *e)
@@ -840,6 +1017,7 @@ int project_load(const char *path, bool load_data, project *p, berr *e)
 		return -1;
 	p->path = xstrdup(path);
 	p->dir = dir_of(path);
+	L.load_data = load_data;
 	int rc = parse_all(&L);
 	if (rc == 0 && load_data)
 		rc = load_all(&L);
@@ -880,6 +1058,10 @@ void project_free(project *p)
 	free(p->calib.file);
 	free(p->calib.x);
 	free(p->run.launcher);
+	free(p->search.start);
+	free(p->model.json);
+	free(p->model.h5);
+	free(p->model.onnx);
 	for (int i = 0; i < p->n_inputs; i++)
 		free(p->inputs[i]);
 	free(p->inputs);

@@ -27,9 +27,12 @@ typedef struct {
 	char *b_tensor;        /* same for the bias */
 	double *w;             /* n_in*n_out, w[i*n_out + j] (input i, output j) */
 	double *b;             /* n_out, or NULL without bias */
+	char act_name[MAX_NAME]; /* hls4ml's name of the separate activation layer of an imported
+				  * model (e.g. fc1_relu_relu, Relu), or "" */
 } layer;
 
-typedef enum { SRC_RANDOM, SRC_NPY, SRC_SAFETENSORS } tensor_source;
+/* Where weights come from; SRC_MODEL: the block's model file (block.keras or block.onnx). */
+typedef enum { SRC_RANDOM, SRC_NPY, SRC_SAFETENSORS, SRC_MODEL } tensor_source;
 typedef enum { DIST_NORMAL, DIST_UNIFORM } distribution;
 
 typedef struct {
@@ -69,6 +72,8 @@ typedef struct {
 	long rounds;
 	long per_round;
 	long seed;
+	char *start;           /* an hls4ml config file (resolved path) to evaluate as round 0's
+				* first candidate (config_load_hls4ml), or NULL */
 } search_spec;
 
 typedef struct {
@@ -92,6 +97,17 @@ typedef struct {
 	double synth_timeout_s;
 	long synth_jobs;       /* depth of the synth pool */
 } hw_spec;
+
+/* Where a block's layers and weights come from: its own layers, or a model file. */
+typedef enum { MODEL_NONE, MODEL_KERAS, MODEL_ONNX } model_kind;
+
+typedef struct {
+	model_kind kind;
+	char *json, *h5;       /* Keras: architecture JSON and HDF5 weights (resolved paths) */
+	char *onnx;            /* ONNX: the model file (resolved path) */
+	char input_name[MAX_NAME];   /* hls4ml's name of the model's input layer, or "" */
+	char softmax_name[MAX_NAME]; /* hls4ml's name of its softmax layer, or "" */
+} model_spec;
 
 /* Which sections a loaded file had. */
 enum {
@@ -119,6 +135,11 @@ typedef struct {
 	 * resolved paths: the generator's regenerate edge and the cache keys depend on them. */
 	int n_inputs;
 	char **inputs;
+	/* A softmax after the last layer (block.output: softmax, or a model's final Softmax). It
+	 * has no fixed-point implementation yet: csim applies it in float (double) to both the
+	 * fixed-point output and the reference. */
+	bool softmax;
+	model_spec model;      /* block.keras / block.onnx, or kind MODEL_NONE */
 } project;
 
 /* Loads a project (or facet) YAML and its weight and calibration data. Errors name

@@ -35,6 +35,10 @@ void result_write_csim(strbuf *b, const project *p, const csim_result *r)
 	jw_kdouble(&w, "max_err", r->max_err);
 	jw_kdouble(&w, "mean_err", r->mean_err);
 	jw_kdouble(&w, "max_ref", r->max_ref);
+	if (r->softmax)
+		jw_kstr(&w, "softmax", "float: the block's final softmax has no fixed-point form yet; "
+				      "it is applied in double to the fixed-point output and to the "
+				      "reference, so max_err and mean_err compare probabilities");
 	jw_klong(&w, "n_vectors", r->n_vectors);
 	jw_key(&w, "layers");
 	jw_arr(&w);

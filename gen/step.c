@@ -36,12 +36,14 @@ static const char *out_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-static void sidecar(const step *s, bool hit)
+/* Writes "hit KEY", "hit KEY remote" (served by the remote cache) or "miss KEY". */
+static void sidecar(const step *s, bool hit, bool remote)
 {
 	char hex[33];
 	ckey_hex(&s->key, hex);
 	char line[64];
-	int n = snprintf(line, sizeof line, "%s %s\n", hit ? "hit" : "miss", hex);
+	int n = snprintf(line, sizeof line, "%s %s%s\n", hit ? "hit" : "miss", hex,
+		remote ? " remote" : "");
 	for (int i = 0; i < s->n_out; i++) {
 		char *p = xmalloc(strlen(s->outs[i]) + 8);
 		sprintf(p, "%s.cache", s->outs[i]);
@@ -69,7 +71,7 @@ bool step_lookup(step *s)
 	}
 	s->hit = rc == 1;
 	if (s->hit) {
-		sidecar(s, true);
+		sidecar(s, true, s->c.remote_hit);
 		cache_close(&s->c);
 		s->use_cache = false;
 	}
@@ -96,5 +98,5 @@ void step_finish(step *s, bool ok)
 		cache_close(&s->c);
 		s->use_cache = false;
 	}
-	sidecar(s, false);
+	sidecar(s, false, false);
 }

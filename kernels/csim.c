@@ -4,7 +4,9 @@
  * Order of operations per dense layer (the same as the golden file's dense case and, later,
  * the RTL): acc[j] = (accum) b[j]; for each input i in order, for each output j:
  * acc[j] = (accum)(acc[j] + x[i] * w[i][j]) with the product in full precision; then
- * y[j] = (result) acc[j], and ReLU sets y[j] = 0 unless y[j] > 0. */
+ * y[j] = (result) acc[j], and ReLU sets y[j] = 0 unless y[j] > 0. A final softmax (project.softmax)
+ * has no fixed-point form yet: it is applied in double to the block's output and to the
+ * reference alike. */
 #include "kernels/csim.h"
 
 #include <cblas.h>
@@ -119,6 +121,21 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 	r->max_err = r->layers[L - 1].max_err;
 	r->mean_err = r->layers[L - 1].mean_err;
 	r->y_float = ref[L - 1];
+	if (p->softmax) {
+		/* No fixed-point softmax yet: both outputs go through the same float one. */
+		r->softmax = true;
+		csim_softmax(r->y_fixed, n, r->n_out);
+		csim_softmax(r->y_float, n, r->n_out);
+		double total = 0;
+		r->max_err = 0;
+		for (long i = 0; i < n * r->n_out; i++) {
+			double err = fabs(r->y_fixed[i] - r->y_float[i]);
+			if (err > r->max_err || isnan(err))
+				r->max_err = err;
+			total += err;
+		}
+		r->mean_err = total / ((double)n * r->n_out);
+	}
 	for (long i = 0; i < n * r->n_out; i++)
 		if (fabs(r->y_float[i]) > r->max_ref)
 			r->max_ref = fabs(r->y_float[i]);
@@ -134,6 +151,65 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 	free(a);
 	free(b);
 	free(sum);
+	return 0;
+}
+
+void csim_softmax(double *y, long n, int m)
+{
+	for (long v = 0; v < n; v++) {
+		double *row = y + v * m, top = row[0], sum = 0;
+		for (int j = 1; j < m; j++)
+			if (row[j] > top)
+				top = row[j];
+		for (int j = 0; j < m; j++)
+			sum += row[j] = exp(row[j] - top);
+		for (int j = 0; j < m; j++)
+			row[j] /= sum;
+	}
+}
+
+int csim_raw(const project *p, const config *c, fx_raw **xo, fx_raw **yo, berr *e)
+{
+	*xo = *yo = NULL;
+	if (c->n_layers != p->n_layers)
+		return errf(e, "config has %d layers, block has %d", c->n_layers, p->n_layers);
+	if (!p->calib.x || p->calib.n < 1)
+		return errf(e, "no calibration inputs loaded");
+	long n = p->calib.n;
+	size_t n_in = (size_t)p->layers[0].n_in;
+	fx_raw *x = xreallocarray(NULL, (size_t)n * n_in, sizeof *x), *y = NULL;
+	for (size_t i = 0; i < (size_t)n * n_in; i++)
+		x[i] = fx_from_double(&c->input, p->calib.x[i], NULL);
+	/* layer by layer over all vectors: one layer's quantized weights at a time */
+	for (int k = 0; k < p->n_layers; k++) {
+		const layer *l = &p->layers[k];
+		const layer_cfg *lc = &c->layers[k];
+		size_t nw = (size_t)l->n_in * (size_t)l->n_out;
+		fx_raw *qw = xreallocarray(NULL, nw, sizeof *qw), *qb = NULL;
+		for (size_t i = 0; i < nw; i++)
+			qw[i] = fx_from_double(&lc->weight, l->w[i], NULL);
+		if (l->b) {
+			qb = xreallocarray(NULL, (size_t)l->n_out, sizeof *qb);
+			for (int j = 0; j < l->n_out; j++)
+				qb[j] = fx_from_double(&lc->bias, l->b[j], NULL);
+		}
+		dense_types t = {
+			.data = k ? c->layers[k - 1].result : c->input, .weight = lc->weight,
+			.bias = lc->bias, .accum = lc->accum, .result = lc->result,
+			.relu = l->act == ACT_RELU, .has_bias = l->b != NULL,
+		};
+		const fx_raw *in = k ? y : x;
+		fx_raw *out = xreallocarray(NULL, (size_t)n * (size_t)l->n_out, sizeof *out);
+		for (long v = 0; v < n; v++)
+			dense_fx(&t, l->n_in, l->n_out, in + v * l->n_in, qw, qb, out + v * l->n_out,
+				 NULL, NULL);
+		free(y);
+		y = out;
+		free(qw);
+		free(qb);
+	}
+	*xo = x;
+	*yo = y;
 	return 0;
 }
 

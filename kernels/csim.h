@@ -24,6 +24,9 @@ typedef struct {
 	csim_layer *layers;
 	double *y_fixed;      /* n_vectors * n_out, the fixed-point outputs as doubles */
 	double *y_float;      /* n_vectors * n_out, the float reference */
+	bool softmax;         /* the block ends in a softmax (project.softmax), applied in double
+			       * to both y_fixed and y_float: max_err, mean_err and max_ref are
+			       * then about the probabilities (the layers' errors stay logits') */
 } csim_result;
 
 /* Runs the block of p (with its weights and calibration loaded) under config c. */
@@ -32,6 +35,14 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e);
 /* Float reference of the block on the calibration inputs: per-layer outputs written to ys[k]
  * (n_vectors * n_out of layer k, allocated here). */
 void csim_float_ref(const project *p, double **ys);
+
+/* Replaces each of the n rows of m values of y by its softmax, in double precision. */
+void csim_softmax(double *y, long n, int m);
+
+/* The same fixed-point forward pass as raws, for co-simulation: *x gets the calibration
+ * inputs cast to c->input (n_vectors * n_in of the first layer), *y the last layer's outputs
+ * (n_vectors * n_out, raws of its result type); both allocated here. */
+int csim_raw(const project *p, const config *c, fx_raw **x, fx_raw **y, berr *e);
 
 /* Frees r's storage. */
 void csim_free(csim_result *r);

@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${BURN:?set BURN to the burn binary}"
 : "${UNIT_DIR:?set UNIT_DIR}"
 export BURN
+unset BURN_REMOTE_CACHE BURN_NO_CACHE
 export BURN_SRC="$(dirname "$here")"
 export SHARED="${SHARED:-$BURN_SRC/../shared}"
 log_dir=${TEST_LOG_DIR:-$BURN_SRC/build/test-logs}
@@ -20,7 +21,7 @@ run_one() { # name command...
 	start=$(date +%s)
 	"$@" >"$log" 2>&1
 	rc=$?
-	sum=$(grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	sum=$(grep -aE '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -z "$sum" ]; then
 		p=0 f=1
 		echo "FAIL $name: exited $rc without a summary (log: $log)"
@@ -31,7 +32,7 @@ run_one() { # name command...
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 		if [ "$f" -ne 0 ]; then
 			echo "FAIL $name: $p passed, $f failed ($(( $(date +%s) - start )) s, log: $log)"
-			grep -E '^FAIL' "$log" | head -n 10 | sed 's/^/    /'
+			grep -aE '^FAIL' "$log" | head -n 10 | sed 's/^/    /'
 		else
 			echo "ok   $name: $p passed ($(( $(date +%s) - start )) s)"
 		fi

@@ -3,7 +3,7 @@
 # usage errors. The objects are golden bytes written by burn (docs/CACHE.md has the layout): a
 # change of the object format or of the key shows up here as corrupt objects.
 . "$BURN_SRC/tests/lib.sh"
-unset BURN_NO_CACHE XDG_CACHE_HOME
+unset BURN_NO_CACHE XDG_CACHE_HOME BURN_REMOTE_CACHE
 export BURN_CACHE="$TMP/env-root"
 R="$TMP/root"
 
@@ -91,8 +91,18 @@ expect_exit 2 "a negative size" "$BURN" cache --root "$R" gc --max-size -5
 expect_exit 2 "--fix with stats" "$BURN" cache --root "$R" stats --fix
 expect_exit 2 "path without a key" "$BURN" cache --root "$R" path
 expect_exit 2 "an extra argument" "$BURN" cache --root "$R" stats extra
+expect_exit 2 "--port goes with serve only" "$BURN" cache --root "$R" stats --port 1
+expect_exit 2 "-v goes with serve only" "$BURN" cache --root "$R" gc --max-size 1 -v
+expect_exit 2 "serve with a bad port" "$BURN" cache --root "$R" serve --port 70000
+expect_exit 2 "serve with a bad --max-blob" "$BURN" cache --root "$R" serve --max-blob 1X
+expect_exit 2 "serve with a bad --idle-timeout" "$BURN" cache --root "$R" serve --idle-timeout -1
+expect_exit 2 "serve with an argument" "$BURN" cache --root "$R" serve extra
+expect_exit 1 "serve on an address that is not one" "$BURN" cache --root "$R" serve --bind 1.2.3.4.5 --port 0
+expect_exit 1 "push without BURN_REMOTE_CACHE" env -u BURN_REMOTE_CACHE "$BURN" cache --root "$R" push
+expect_grep "says what to set" "BURN_REMOTE_CACHE" "$TMP/out"
 expect_ok "--help" "$BURN" cache --help
 expect_grep "--help shows the usage" "^usage: burn cache" "$TMP/out"
+expect_grep "--help lists export, import, push and serve" "^  serve \[OPTIONS\]" "$TMP/out"
 echo x >"$TMP/file"
 expect_exit 1 "an unusable root exits 1" "$BURN" cache --root "$TMP/file/root" stats
 expect_grep "and says why" "^burn: .*file/root" "$TMP/out"

@@ -882,7 +882,8 @@ int main(void)
 		printf("FAIL mkdtemp %s: %s\n", tmpdir, strerror(errno));
 		return 1;
 	}
-	unsetenv("BURN_NO_CACHE"); /* the tests want a working cache */
+	unsetenv("BURN_NO_CACHE"); /* the tests want a working cache, */
+	unsetenv("BURN_REMOTE_CACHE"); /* and only a local one */
 	test_keys();
 	test_open();
 	test_roundtrip();
