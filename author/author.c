@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "author/command.h"
 #include "gen/cmds.h"
 #include "gen/step.h"
 
@@ -21,7 +22,7 @@ const char usage_author[] =
 	"their error text are in those results). Writes the candidate list as JSON.\n"
 	"A build step of the generated manifest; cached by the content hash of its inputs.\n";
 
-static const char *const strategy_names[STRAT_N] = {"heuristic", "random"};
+static const char *const strategy_names[STRAT_N] = {"heuristic", "random", "rf", "command"};
 
 void cand_id_of(const char *text, size_t len, bool valid, char out[CAND_ID_LEN + 1])
 {
@@ -146,6 +147,7 @@ int cmd_author(int argc, char **argv)
 		if (history_read(results[i], &h, &e) != 0)
 			die(EXIT_BADINPUT, "%s", e.msg);
 	author_ctx ctx = {.p = &p, .h = &h, .round = round, .want = p.search.per_round};
+	bool cached = true; /* a failed external author is not cached: a rerun asks it again */
 	rng_seed(&ctx.rng, (uint64_t)p.search.seed, (uint64_t)round);
 	ctx.out.round = round;
 	ctx.out.strategy = xstrdup(strategy_names[p.search.strategy]);
@@ -156,6 +158,19 @@ int cmd_author(int argc, char **argv)
 	case STRAT_RANDOM:
 		author_random(&ctx);
 		break;
+	case STRAT_RF:
+		author_rf(&ctx, p.search.pool);
+		break;
+	case STRAT_COMMAND: {
+		author_cmd_opts o = {.timeout_s = p.search.timeout_s,
+				     .max_output = (size_t)p.search.max_output};
+		author_cmd_stats st;
+		if (author_command(&ctx, p.search.command, &o, &st, &e) != 0) {
+			warn("%s; the round is topped up at random", e.msg);
+			cached = false;
+		}
+		break;
+	}
 	default:
 		die(EXIT_INTERNAL, "author: unknown strategy");
 	}
@@ -171,7 +186,7 @@ int cmd_author(int argc, char **argv)
 	cands_write(&ctx.out, &b);
 	if (write_file_atomic(out, b.s, b.len, true, &e) != 0)
 		die(EXIT_INTERNAL, "%s", e.msg);
-	step_finish(&s, true);
+	step_finish(&s, cached);
 	sb_free(&b);
 	cands_free(&ctx.out);
 	history_free(&h);

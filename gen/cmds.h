@@ -22,6 +22,7 @@ int cmd_author(int argc, char **argv);   /* author/author.c */
 int cmd_hlsgen(int argc, char **argv);   /* gen/hlsgen.c */
 int cmd_collect(int argc, char **argv);  /* gen/collect.c */
 int cmd_promote(int argc, char **argv);  /* gen/promote.c */
+int cmd_export(int argc, char **argv);   /* gen/export.c */
 int cmd_report(int argc, char **argv);   /* gen/report.c */
 int cmd_status(int argc, char **argv);   /* gen/report.c */
 int cmd_synth(int argc, char **argv);    /* gen/cmd_synth.c */
@@ -34,7 +35,7 @@ int cmd_vivado(int argc, char **argv);   /* gen/cmd_hls.c */
 
 extern const char usage_golden[], usage_csim[], usage_estimate[], usage_reward[], usage_config[],
 	usage_cache[], usage_gen[], usage_facet[], usage_author[], usage_hlsgen[],
-	usage_collect[], usage_promote[], usage_report[], usage_status[];
+	usage_collect[], usage_promote[], usage_export[], usage_report[], usage_status[];
 extern const char usage_synth[], usage_hlsproj[], usage_hls[], usage_vivado[]; /* cmd_synth.c, cmd_hls.c */
 
 int cmd_launch(int argc, char **argv);   /* gen/launch.c */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gen/cmds.h"
+#include "gen/json.h"
 #include "gen/project.h"
 #include "gen/tensor.h"
 
@@ -25,7 +26,7 @@ enum {
 			      * that differ only in name share their cached results) */
 };
 
-static const char *const strategy_names[STRAT_N] = {"heuristic", "random"};
+static const char *const strategy_names[STRAT_N] = {"heuristic", "random", "rf", "command"};
 
 static void put_double(strbuf *b, const char *key, double x)
 {
@@ -97,8 +98,27 @@ static void write_reward(strbuf *b, const project *p)
 /* The search settings an author reads; not `rounds`, so adding rounds re-authors nothing. */
 static void write_search(strbuf *b, const project *p)
 {
-	sb_printf(b, "search: {strategy: %s, per_round: %ld, seed: %ld}\n",
+	sb_printf(b, "search: {strategy: %s, per_round: %ld, seed: %ld",
 		  strategy_names[p->search.strategy], p->search.per_round, p->search.seed);
+	if (p->search.pool)
+		sb_printf(b, ", pool: %ld", p->search.pool);
+	if (p->search.timeout_s > 0)
+		sb_printf(b, ", timeout_s: %.17g", p->search.timeout_s);
+	if (p->search.max_output)
+		sb_printf(b, ", max_output: %ld", p->search.max_output);
+	if (p->search.command) {
+		sb_puts(b, ", command: [");
+		for (char **a = p->search.command; *a; a++) {
+			jw w;
+			strbuf q = {0};
+			jw_init(&w, &q);
+			jw_str(&w, *a);
+			sb_printf(b, "%s%s", a == p->search.command ? "" : ", ", q.s);
+			sb_free(&q);
+		}
+		sb_puts(b, "]");
+	}
+	sb_puts(b, "}\n");
 }
 
 /* Writes the facet holding the sections in mask. */

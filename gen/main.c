@@ -7,6 +7,7 @@
 
 static const burn_cmd cmds[] = {
 	{"gen", cmd_gen, "write the Ninja build of a project's sweep", usage_gen},
+	{"export", cmd_export, "hand the best design to Vivado or FuseSoC (RTL, .core, .xdc)", usage_export},
 	{"status", cmd_status, "summarise a sweep's rounds, best design and cache hits", usage_status},
 	{"compare", cmd_compare, "write a build running a project's sweep per strategy and seed", usage_compare},
 	{"dashboard", cmd_dashboard, "write an HTML page comparing sweeps (plots, table)", usage_dashboard},

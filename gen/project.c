@@ -46,8 +46,10 @@ static const char *const part_keys[] = {"name", "device", "family", "lut", "ff",
 static const char *const memory_keys[] = {"kind", "gbps", "gib"};
 static const char *const families[] = {"xc7", "xcup"};
 static const char *const memory_kinds[] = {"none", "ddr3", "ddr4", "lpddr4", "hbm"};
-static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start"};
-static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT_RANDOM] = "random"};
+static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start", "pool",
+	"command", "timeout_s", "max_output", "train_command", "train_timeout_s"};
+static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT_RANDOM] = "random",
+	[STRAT_RF] = "rf", [STRAT_COMMAND] = "command"};
 static const char *const reward_keys[] = {"latency", "lut", "ff", "dsp", "bram", "latency_ref_ns"};
 static const char *const run_keys[] = {"launcher", "csim_jobs"};
 static const char *const hw_keys[] = {"top_k", "rtlsim", "synth", "synth_timeout_s", "synth_jobs"};
@@ -607,6 +609,31 @@ static int name_tensors(loader *L)
 
 /* ---- the other sections ---- */
 
+/* An argv list: a sequence of 1..64 non-empty one-line strings, NULL-terminated. */
+static int parse_argv(loader *L, const ynode *m, const char *key, char ***out)
+{
+	const ynode *v = ymap_get(m, key);
+	if (!v)
+		return 0;
+	char ctx[64];
+	snprintf(ctx, sizeof ctx, "search.%s", key);
+	if (v->kind != YN_SEQ || v->n < 1 || v->n > 64)
+		return yerr(L->e, &L->d, v, ctx, "expected a list of 1 to 64 arguments");
+	char **a = xcalloc(v->n + 1, sizeof *a);
+	for (size_t k = 0; k < v->n; k++) {
+		const ynode *x = v->items[k];
+		if (x->kind != YN_SCALAR || !*x->str || strchr(x->str, '\n')) {
+			for (size_t j = 0; j < k; j++)
+				free(a[j]);
+			free(a);
+			return yerr(L->e, &L->d, x, ctx, "an argument must be a non-empty line");
+		}
+		a[k] = xstrdup(x->str);
+	}
+	*out = a;
+	return 0;
+}
+
 static int parse_search(loader *L, const ynode *m)
 {
 	const ydoc *d = &L->d;
@@ -616,9 +643,17 @@ static int parse_search(loader *L, const ynode *m)
 	    yget_enum(d, m, "search", "strategy", false, strategies, STRAT_N, &st, L->e) != 0 ||
 	    yget_long(d, m, "search", "rounds", false, 1, MAX_ROUNDS, &s->rounds, L->e) != 0 ||
 	    yget_long(d, m, "search", "per_round", false, 1, MAX_PER_ROUND, &s->per_round, L->e) != 0 ||
-	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0)
+	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0 ||
+	    yget_long(d, m, "search", "pool", false, 16, 100000, &s->pool, L->e) != 0 ||
+	    yget_double(d, m, "search", "timeout_s", false, 0, 86400, &s->timeout_s, L->e) != 0 ||
+	    yget_long(d, m, "search", "max_output", false, 1024, 1L << 30, &s->max_output, L->e) != 0 ||
+	    yget_double(d, m, "search", "train_timeout_s", false, 0, 604800, &s->train_timeout_s, L->e) != 0 ||
+	    parse_argv(L, m, "command", &s->command) != 0 ||
+	    parse_argv(L, m, "train_command", &s->train_command) != 0)
 		return -1;
 	s->strategy = (search_strategy)st;
+	if (s->strategy == STRAT_COMMAND && !s->command)
+		return yerr(L->e, d, m, "search.command", "strategy command needs search.command");
 	const ynode *start = ymap_get(m, "start");
 	if (!start)
 		return 0;
@@ -1059,6 +1094,12 @@ void project_free(project *p)
 	free(p->calib.x);
 	free(p->run.launcher);
 	free(p->search.start);
+	for (char **a = p->search.command; a && *a; a++)
+		free(*a);
+	free(p->search.command);
+	for (char **a = p->search.train_command; a && *a; a++)
+		free(*a);
+	free(p->search.train_command);
 	free(p->model.json);
 	free(p->model.h5);
 	free(p->model.onnx);

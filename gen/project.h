@@ -65,7 +65,7 @@ typedef struct {
 	char mem_kind[16];     /* "ddr3", "ddr4", "hbm" */
 } part;
 
-typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_N } search_strategy;
+typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_RF, STRAT_COMMAND, STRAT_N } search_strategy;
 
 typedef struct {
 	search_strategy strategy;
@@ -74,6 +74,12 @@ typedef struct {
 	long seed;
 	char *start;           /* an hls4ml config file (resolved path) to evaluate as round 0's
 				* first candidate (config_load_hls4ml), or NULL */
+	long pool;             /* rf: candidates scored per round (0: AUTHOR_RF_POOL) */
+	char **command;        /* command: the author's argv, NULL-terminated, or NULL */
+	double timeout_s;      /* command: time limit (0: AUTHOR_CMD_TIMEOUT_S) */
+	long max_output;       /* command: stdout bound in bytes (0: AUTHOR_CMD_MAX_OUTPUT) */
+	char **train_command;  /* the trainer's argv, NULL-terminated, or NULL */
+	double train_timeout_s;
 } search_spec;
 
 typedef struct {

@@ -4,7 +4,6 @@
 # (tests/fake/author_echo) reads the prompt and its configs become candidates, the invalid
 # one a failure with its error; a hanging author is stopped and the round topped up at
 # random; tools/openai_author.py against a fake OpenAI-compatible server end to end.
-# Until the project parser knows the strategies (search.strategy: rf | command), it skips.
 . "$BURN_SRC/tests/lib.sh"
 export BURN_CACHE="$TMP/cache"
 FAKE="$BURN_SRC/tests/fake"
@@ -14,16 +13,6 @@ mkdir -p "$TMP/p"
 project() {
 	sed -e "s|^search:.*|search: $2|" "$BURN_SRC/projects/toy-ffn-z2.yaml" >"$TMP/p/$1.yaml"
 }
-
-project probe "{strategy: command, command: [$FAKE/author_echo], rounds: 1, per_round: 4, seed: 1}"
-if ! "$BURN" gen "$TMP/p/probe.yaml" -o "$TMP/probe" >"$TMP/probe.out" 2>&1; then
-	if grep -q "strategy\|command" "$TMP/probe.out"; then
-		echo "skip: the project parser does not know search.strategy command yet: $(head -n 1 "$TMP/probe.out")"
-		t_done
-		exit 0
-	fi
-	fail "burn gen on a command project: $(head -n 3 "$TMP/probe.out")"
-fi
 
 # rf: three rounds; after round 0 the offers come from the model
 project rf "{strategy: rf, rounds: 3, per_round: 4, seed: 1, pool: 300}"
@@ -69,6 +58,6 @@ if command -v python3 >/dev/null 2>&1; then
 		"$TMP/llm/rounds/0/candidates.json"
 	expect_grep "llm: the server saw the results of round 0 in round 1" 'Results so far: 4 configs' "$TMP/requests.jsonl"
 else
-	echo "skip: no python3"
+	fail "python3 (for tools/openai_author.py) is not installed"
 fi
 t_done
