@@ -5,23 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sl_addf(strlist *l, const char *fmt, ...)
+/* Formats into a new string. */
+static char *vfmt(const char *fmt, va_list ap)
 {
-	va_list ap;
-	va_start(ap, fmt);
+	va_list ap2;
+	va_copy(ap2, ap);
 	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		die(EXIT_INTERNAL, "bad format");
 	char *s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	vsnprintf(s, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return s;
+}
+
+/* Appends an owned string to l. */
+static void sl_push(strlist *l, char *s)
+{
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 4;
 		l->v = xreallocarray(l->v, (size_t)l->cap, sizeof *l->v);
 	}
 	l->v[l->n++] = s;
+}
+
+void sl_addf(strlist *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sl_push(l, vfmt(fmt, ap));
+	va_end(ap);
 }
 
 void sl_free(strlist *l)
@@ -62,17 +75,9 @@ void edge_var(gedge *e, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		die(EXIT_INTERNAL, "bad format");
-	char *s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	sl_push(&e->vals, vfmt(fmt, ap));
 	va_end(ap);
 	sl_addf(&e->keys, "%s", key);
-	sl_addf(&e->vals, "%s", s);
-	free(s);
 }
 
 /* Ninja escaping of a path: $ space : and newline get a $ before them. */

@@ -155,6 +155,34 @@ void record_pending(record *rec, const candidate *c, long round)
 	rec->error = xstrdup("pending: not evaluated yet (the manifest is being regenerated)");
 }
 
+void record_write_fields(jw *w, const record *r)
+{
+	jw_kstr(w, "id", r->id);
+	jw_klong(w, "round", r->round);
+	jw_kstr(w, "origin", r->origin ? r->origin : "");
+	jw_kbool(w, "valid", r->valid);
+	jw_kstr(w, "tier", reward_tier_name(r->tier));
+	jw_kdouble(w, "reward", r->reward);
+	jw_kdouble(w, "max_err", r->max_err);
+	jw_kdouble(w, "mean_err", r->mean_err);
+	jw_kdouble(w, "lut", r->lut);
+	jw_kdouble(w, "ff", r->ff);
+	jw_kdouble(w, "dsp", r->dsp);
+	jw_kdouble(w, "bram18", r->bram18);
+	jw_kdouble(w, "latency_cycles", r->latency_cycles);
+	jw_kdouble(w, "latency_ns", r->latency_ns);
+}
+
+void record_free(record *r)
+{
+	free(r->origin);
+	free(r->config);
+	free(r->fidelity);
+	free(r->failed_step);
+	free(r->error);
+	free(r->layer_err);
+}
+
 static void kopt(jw *w, const char *k, const char *v)
 {
 	if (v)
@@ -172,20 +200,7 @@ void history_write(const history *h, long round, strbuf *b)
 	for (int i = 0; i < h->n; i++) {
 		const record *r = &h->r[i];
 		jw_obj(&w);
-		jw_kstr(&w, "id", r->id);
-		jw_klong(&w, "round", r->round);
-		jw_kstr(&w, "origin", r->origin ? r->origin : "");
-		jw_kbool(&w, "valid", r->valid);
-		jw_kstr(&w, "tier", reward_tier_name(r->tier));
-		jw_kdouble(&w, "reward", r->reward);
-		jw_kdouble(&w, "max_err", r->max_err);
-		jw_kdouble(&w, "mean_err", r->mean_err);
-		jw_kdouble(&w, "lut", r->lut);
-		jw_kdouble(&w, "ff", r->ff);
-		jw_kdouble(&w, "dsp", r->dsp);
-		jw_kdouble(&w, "bram18", r->bram18);
-		jw_kdouble(&w, "latency_cycles", r->latency_cycles);
-		jw_kdouble(&w, "latency_ns", r->latency_ns);
+		record_write_fields(&w, r);
 		kopt(&w, "fidelity", r->fidelity);
 		kopt(&w, "failed_step", r->failed_step);
 		kopt(&w, "error", r->error);
@@ -222,15 +237,8 @@ bool history_has(const history *h, const char *id)
 
 void history_free(history *h)
 {
-	for (int i = 0; i < h->n; i++) {
-		record *r = &h->r[i];
-		free(r->origin);
-		free(r->config);
-		free(r->fidelity);
-		free(r->failed_step);
-		free(r->error);
-		free(r->layer_err);
-	}
+	for (int i = 0; i < h->n; i++)
+		record_free(&h->r[i]);
 	free(h->r);
 	memset(h, 0, sizeof *h);
 }

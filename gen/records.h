@@ -4,6 +4,7 @@
 #define BURN_RECORDS_H
 
 #include "gen/cands.h"
+#include "gen/json.h"
 #include "gen/reward.h"
 
 typedef struct {
@@ -38,6 +39,13 @@ int record_from_reward(record *rec, const candidate *c, long round, const char *
 
 /* Fills rec for a listed candidate that has no result yet (tier failed, error "pending"). */
 void record_pending(record *rec, const candidate *c, long round);
+
+/* Writes a record's common fields (id, round, origin, valid, tier, reward, errors,
+ * resources, latency) into the object w is in. */
+void record_write_fields(jw *w, const record *r);
+
+/* Frees what one record holds. */
+void record_free(record *r);
 
 /* Index of the best record (highest reward; ties go to the earliest), or -1 if empty. */
 int history_best(const history *h);

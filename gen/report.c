@@ -75,13 +75,7 @@ static void dedupe(history *h)
 		for (int j = 0; j < k && !dup; j++)
 			dup = strcmp(h->r[j].id, h->r[i].id) == 0;
 		if (dup) {
-			record *r = &h->r[i];
-			free(r->origin);
-			free(r->config);
-			free(r->fidelity);
-			free(r->failed_step);
-			free(r->error);
-			free(r->layer_err);
+			record_free(&h->r[i]);
 			continue;
 		}
 		h->r[k++] = h->r[i];
@@ -181,20 +175,7 @@ int cmd_report(int argc, char **argv)
 			csv_field(&csv, lc->strategy == HLS_RESOURCE ? "Resource" : "Latency", false);
 		}
 		jw_obj(&w);
-		jw_kstr(&w, "id", r->id);
-		jw_klong(&w, "round", r->round);
-		jw_kstr(&w, "origin", r->origin ? r->origin : "");
-		jw_kbool(&w, "valid", r->valid);
-		jw_kstr(&w, "tier", reward_tier_name(r->tier));
-		jw_kdouble(&w, "reward", r->reward);
-		jw_kdouble(&w, "max_err", r->max_err);
-		jw_kdouble(&w, "mean_err", r->mean_err);
-		jw_kdouble(&w, "lut", r->lut);
-		jw_kdouble(&w, "ff", r->ff);
-		jw_kdouble(&w, "dsp", r->dsp);
-		jw_kdouble(&w, "bram18", r->bram18);
-		jw_kdouble(&w, "latency_cycles", r->latency_cycles);
-		jw_kdouble(&w, "latency_ns", r->latency_ns);
+		record_write_fields(&w, r);
 		jw_key(&w, "cache");
 		jw_obj(&w);
 		for (int s = 0; s < N_CACHED; s++) {
