@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -177,6 +178,18 @@ static void write_rtl_json(strbuf *b, const project *p, const config *c, const r
 	for (int i = 0; i < d->n_files; i++)
 		jw_str(&w, d->files[i].name);
 	jw_end_arr(&w);
+	/* The content of every file, so rtl.json (what the rtlsim and synth edges depend on)
+	 * changes whenever any of them does, a ROM image included. */
+	jw_key(&w, "xxh3");
+	jw_obj(&w);
+	for (int i = 0; i < d->n_files; i++) {
+		char hex[17];
+		const strbuf *t = &d->files[i].text;
+		snprintf(hex, sizeof hex, "%016llx",
+			 (unsigned long long)XXH3_64bits(t->s ? t->s : "", t->len));
+		jw_kstr(&w, d->files[i].name, hex);
+	}
+	jw_end_obj(&w);
 	jw_kstr(&w, "ports", "clk rst in_valid in_ready in_data out_valid out_ready out_data");
 	jw_klong(&w, "in_words", d->in_words);
 	jw_klong(&w, "in_width", d->in_width);
