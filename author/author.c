@@ -22,8 +22,6 @@ const char usage_author[] =
 	"their error text are in those results). Writes the candidate list as JSON.\n"
 	"A build step of the generated manifest; cached by the content hash of its inputs.\n";
 
-static const char *const strategy_names[STRAT_N] = {"heuristic", "random", "rf", "command"};
-
 void cand_id_of(const char *text, size_t len, bool valid, char out[CAND_ID_LEN + 1])
 {
 	XXH128_hash_t h = XXH3_128bits_withSeed(text, len, valid ? 0 : 1);
@@ -150,7 +148,7 @@ int cmd_author(int argc, char **argv)
 	bool cached = true; /* a failed external author is not cached: a rerun asks it again */
 	rng_seed(&ctx.rng, (uint64_t)p.search.seed, (uint64_t)round);
 	ctx.out.round = round;
-	ctx.out.strategy = xstrdup(strategy_names[p.search.strategy]);
+	ctx.out.strategy = xstrdup(search_strategy_name(p.search.strategy));
 	switch (p.search.strategy) {
 	case STRAT_HEURISTIC:
 		author_heuristic(&ctx);

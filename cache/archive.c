@@ -126,20 +126,10 @@ int cache_export(cache *c, const char *file, FILE *report, archive_stats *st, be
 		goto out;
 	}
 	if (!to_stdout) {
-		if (fsync(fileno(w.f)) != 0 && errno != EINVAL) {
-			errf(e, "%s: fsync: %s", tmp, strerror(errno));
-			goto out;
-		}
 		FILE *f = w.f;
 		w.f = NULL;
-		if (fclose(f) != 0) {
-			errf(e, "%s: close: %s", tmp, strerror(errno));
+		if (cache_commit_tmp(f, tmp, file, e) != 0)
 			goto out;
-		}
-		if (rename(tmp, file) != 0) {
-			errf(e, "%s: rename to %s: %s", tmp, file, strerror(errno));
-			goto out;
-		}
 		free(tmp);
 		tmp = NULL;
 	}

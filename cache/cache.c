@@ -410,6 +410,20 @@ out:
 	return rc;
 }
 
+int cache_commit_tmp(FILE *f, const char *tmp, const char *dst, berr *e)
+{
+	if (fsync(fileno(f)) != 0 && errno != EINVAL) {
+		errf(e, "%s: fsync: %s", tmp, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0)
+		return errf(e, "%s: close: %s", tmp, strerror(errno));
+	if (rename(tmp, dst) != 0)
+		return errf(e, "%s: rename to %s: %s", tmp, dst, strerror(errno));
+	return 0;
+}
+
 int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 {
 	if (c->off)
@@ -482,20 +496,10 @@ int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 		errf(e, "%s: write error: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (fsync(fileno(w.f)) != 0 && errno != EINVAL) {
-		errf(e, "%s: fsync: %s", tmp, strerror(errno));
-		goto out;
-	}
 	FILE *f = w.f;
 	w.f = NULL;
-	if (fclose(f) != 0) {
-		errf(e, "%s: close: %s", tmp, strerror(errno));
+	if (cache_commit_tmp(f, tmp, path, e) != 0)
 		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		errf(e, "%s: rename to %s: %s", tmp, path, strerror(errno));
-		goto out;
-	}
 	free(tmp);
 	tmp = NULL;
 	rc = 0;

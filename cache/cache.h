@@ -6,6 +6,7 @@
 #define BURN_CACHE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -85,6 +86,9 @@ typedef struct {
 /* Stores n files under k, atomically (temp file, fsync, rename). Names must be plain file names
  * ([A-Za-z0-9_.+-], not starting with '.'), distinct; the object at most CACHE_MAX_OBJECT. */
 int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e);
+/* Finishes a temp file written through f: fsync, close (f is closed in every case), then
+ * rename it to dst. The caller removes tmp on an error. */
+int cache_commit_tmp(FILE *f, const char *tmp, const char *dst, berr *e);
 /* Looks k up: 1 hit (*files, *n set; free with cache_files_free), 0 miss, -1 error. A corrupt
  * object is reported (warn), removed and counted as a miss. A hit touches the object's mtime.
  * A local miss asks the remote, if any: a sound remote object is stored locally and is a hit

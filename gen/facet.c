@@ -26,8 +26,6 @@ enum {
 			      * that differ only in name share their cached results) */
 };
 
-static const char *const strategy_names[STRAT_N] = {"heuristic", "random", "rf", "command"};
-
 static void put_double(strbuf *b, const char *key, double x)
 {
 	sb_printf(b, "%s: %.17g\n", key, x);
@@ -99,7 +97,7 @@ static void write_reward(strbuf *b, const project *p)
 static void write_search(strbuf *b, const project *p)
 {
 	sb_printf(b, "search: {strategy: %s, per_round: %ld, seed: %ld",
-		  strategy_names[p->search.strategy], p->search.per_round, p->search.seed);
+		  search_strategy_name(p->search.strategy), p->search.per_round, p->search.seed);
 	if (p->search.pool)
 		sb_printf(b, ", pool: %ld", p->search.pool);
 	if (p->search.timeout_s > 0)

@@ -1064,6 +1064,11 @@ int project_load(const char *path, bool load_data, project *p, berr *e)
 	return rc;
 }
 
+const char *search_strategy_name(search_strategy s)
+{
+	return (unsigned)s < LEN(strategies) && strategies[s] ? strategies[s] : "?";
+}
+
 int project_require(const project *p, unsigned mask, berr *e)
 {
 	unsigned missing = mask & ~p->has;

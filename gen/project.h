@@ -155,6 +155,9 @@ int project_load(const char *path, bool load_data, project *p, berr *e);
 /* Checks that p has all sections in mask (HAS_*); else an error naming the file. */
 int project_require(const project *p, unsigned mask, berr *e);
 
+/* The name of a search strategy as projects spell it ("heuristic", "rf", ...). */
+const char *search_strategy_name(search_strategy s);
+
 /* Frees everything p holds. */
 void project_free(project *p);
 
