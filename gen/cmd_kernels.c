@@ -9,6 +9,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,10 @@
 #include "gen/cmds.h"
 #include "gen/json.h"
 #include "gen/proc.h"
+#include "gen/project.h"
+#include "gen/rng.h"
 #include "gen/synthrep.h"
+#include "kernels/gemv_roof.h"
 #include "kernels/gemv_suite.h"
 #include "kernels/rtl_gemv.h"
 
@@ -29,6 +33,7 @@ const char usage_kernels[] =
 	"                          [--case SUBSTRING] [-o OUT.json] [--timeout S]\n"
 	"       burn kernels synth --engine w8a8|w4a8 --lanes P [--group G] -o OUT.json\n"
 	"                          [--family xc7|xcup] [--timeout S]\n"
+	"       burn kernels roofline [-o OUT.json] [--timeout S]\n"
 	"\n"
 	"check: runs the golden GEMV cases (docs/KERNELS.md): the Qwen2.5-1.5B INT4 groupwise\n"
 	"suite (168 cases) and the NanoCoder W8A8 suite (49 cases). Each case is checked three\n"
@@ -45,7 +50,13 @@ const char usage_kernels[] =
 	"  --timeout S     limit per Verilator build or simulation (default 600)\n"
 	"\n"
 	"synth: out-of-context Yosys synthesis (synth_xilinx -noiopad, under the given family) of\n"
-	"one engine parameterisation; writes its LUT/FF/DSP/BRAM counts as JSON.\n";
+	"one engine parameterisation; writes its LUT/FF/DSP/BRAM counts as JSON.\n"
+	"\n"
+	"roofline: for each configuration (NanoCoder v1/v2 on a PYNQ-Z2 with W8A8 engines,\n"
+	"Qwen2.5-1.5B on an AWS F2 with INT4 engines), the compute-bound (MACs / lanes x clock)\n"
+	"and memory-bound (weight bytes per token / bandwidth) latency of a whole decoder pass,\n"
+	"and the latency of the engines' simulated cycles on every GEMV of that pass (checked\n"
+	"bit-exact against C); prints a Markdown table.\n";
 
 /* Bump when a build's or result's meaning changes for the same inputs. */
 enum { KBUILD_VERSION = 1 };
@@ -525,6 +536,395 @@ static int kernels_check(int argc, char **argv)
 	return rc ? rc : fail ? 1 : 0;
 }
 
+/* Appends " -set NAME V" to a chparam line. */
+static void put_chparam(void *ctx, const char *name, long v)
+{
+	sb_printf(ctx, " -set %s %ld", name, v);
+}
+
+/* burn kernels synth: Yosys out of context on one engine parameterisation. */
+static int kernels_synth(int argc, char **argv)
+{
+	gemv_engine g = {false, 0, 0};
+	const char *out = NULL, *family = "xc7";
+	double timeout = 3600;
+	long v;
+	for (int i = 2; i < argc; i++) {
+		const char *s = argv[i];
+		if (i + 1 >= argc) {
+			fprintf(stderr, "burn kernels synth: '%s' needs a value\n%s", s, usage_kernels);
+			return EXIT_BADINPUT;
+		}
+		const char *a = argv[++i];
+		if (strcmp(s, "--engine") == 0 && (!strcmp(a, "w8a8") || !strcmp(a, "w4a8")))
+			g.w4 = a[1] == '4';
+		else if (strcmp(s, "--lanes") == 0 && parse_long(a, &v) == 0 && v > 0 && v <= 64)
+			g.p = (int)v;
+		else if (strcmp(s, "--group") == 0 && parse_long(a, &v) == 0 && v > 0 && v <= 128)
+			g.group = (int)v;
+		else if (strcmp(s, "--family") == 0 && (!strcmp(a, "xc7") || !strcmp(a, "xcup")))
+			family = a;
+		else if (strcmp(s, "--timeout") == 0 && parse_double(a, &timeout) == 0 && timeout > 0)
+			;
+		else if (strcmp(s, "-o") == 0)
+			out = a;
+		else {
+			fprintf(stderr, "burn kernels synth: bad option or value '%s %s'\n%s", s, a,
+				usage_kernels);
+			return EXIT_BADINPUT;
+		}
+	}
+	berr e = {{0}};
+	if (!out || gemv_engine_check(&g, &e) != 0) {
+		fprintf(stderr, "burn kernels synth: %s\n%s", out ? e.msg : "-o is required",
+			usage_kernels);
+		return EXIT_BADINPUT;
+	}
+	char *version = proc_version("yosys", "-V");
+	if (!version) {
+		fprintf(stderr, "burn kernels synth: yosys not found in PATH (or `yosys -V` failed)\n");
+		return EXIT_INTERNAL;
+	}
+	kfile f[3];
+	if (read_sources(&g, f, &e) != 0)
+		die(EXIT_BADINPUT, "kernels synth: %s", e.msg);
+	const char *td = getenv("TMPDIR");
+	char *work = path_join(td && *td ? td : "/tmp", "burn-ksynth-XXXXXX");
+	if (!mkdtemp(work))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", work, strerror(errno));
+	strbuf ys = {0}, res = {0};
+	sb_printf(&ys, "# written by burn kernels synth\nread_verilog -defer %s %s\nchparam",
+		  f[0].name, f[1].name);
+	gemv_engine_params(&g, put_chparam, &ys);
+	sb_printf(&ys, " %s\nsynth_xilinx -flatten -family %s -noiopad -top %s\n"
+		  "tee -q -o stat.json stat -json\n", gemv_engine_top(&g), family,
+		  gemv_engine_top(&g));
+	int rc = EXIT_INTERNAL;
+	for (int i = 0; i < 2; i++) {
+		char *p = path_join(work, f[i].name);
+		int wrc = write_file_atomic(p, f[i].data, f[i].len, false, &e);
+		free(p);
+		if (wrc != 0)
+			goto out;
+	}
+	char *ysp = path_join(work, "synth.ys"), *log = path_join(work, "yosys.log");
+	int wrc = write_file_atomic(ysp, ys.s, ys.len, false, &e);
+	free(ysp);
+	char *argv_y[] = {"yosys", "-Q", "-s", "synth.ys", NULL};
+	proc_result pr;
+	if (wrc != 0 || proc_run(argv_y, work, log, timeout, &pr, &e) != 0) {
+		free(log);
+		goto out;
+	}
+	free(log);
+	synthrep r;
+	sr_init(&r);
+	char *stp = path_join(work, "stat.json"), *text = NULL;
+	size_t len;
+	if (pr.status != 0) {
+		char buf[64];
+		strbuf msg = {0};
+		sb_printf(&msg, "yosys %s", proc_describe(&pr, buf, sizeof buf));
+		sr_add_tail(&msg, pr.tail);
+		sr_write_failed(&res, "kernels-synth", "yosys", version, msg.s, pr.seconds);
+		sb_free(&msg);
+	} else if (read_file(stp, SR_MAX_BYTES, &text, &len, &e) != 0 ||
+		   sr_yosys_stat(text, len, &r, &e) != 0) {
+		sr_write_failed(&res, "kernels-synth", "yosys", version, e.msg, pr.seconds);
+	} else {
+		sr_write(&res, "kernels-synth", "yosys", version, &r, pr.seconds);
+		rc = 0;
+	}
+	free(stp);
+	free(text);
+	if (write_file_atomic(out, res.s, res.len, false, &e) != 0)
+		rc = EXIT_INTERNAL;
+	else
+		printf("%s %s P=%d%s%.0d on %s: %s (%.0f s)\n", "synth", gemv_engine_top(&g), g.p,
+		       g.w4 ? " G=" : "", g.w4 ? g.group : 0, family, rc ? "failed" : "ok",
+		       pr.seconds);
+out:
+	if (rc == EXIT_INTERNAL && e.msg[0])
+		fprintf(stderr, "burn kernels synth: %s\n", e.msg);
+	for (int i = 0; i < 3; i++)
+		free(f[i].data);
+	rm_tree(work);
+	free(work);
+	free(version);
+	sb_free(&ys);
+	sb_free(&res);
+	return rc;
+}
+
+/* A roofline configuration: a model's decoder pass on engines of one kind on a part. */
+typedef struct {
+	const char *model, *part;
+	double mhz;        /* assumed clock (not timing-closed) */
+	gemv_engine g;
+	int engines;       /* parallel engines, rows split among them (one per memory channel) */
+} roof_cfg;
+
+static const roof_cfg roof_cfgs[] = {
+	{"nanocoder-v1", "pynq-z2", 100, {false, 8, 0}, 1},
+	{"nanocoder-v1", "pynq-z2", 100, {false, 16, 0}, 1},
+	{"nanocoder-v1", "pynq-z2", 100, {false, 32, 0}, 1},
+	{"nanocoder-v1", "pynq-z2", 100, {false, 64, 0}, 1},
+	{"nanocoder-v2", "pynq-z2", 100, {false, 8, 0}, 1},
+	{"nanocoder-v2", "pynq-z2", 100, {false, 16, 0}, 1},
+	{"nanocoder-v2", "pynq-z2", 100, {false, 32, 0}, 1},
+	{"nanocoder-v2", "pynq-z2", 100, {false, 64, 0}, 1},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 16, 128}, 1},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 32, 64}, 1},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 64, 32}, 1},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 64, 128}, 1},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 16, 128}, 32},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 32, 64}, 32},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 64, 32}, 32},
+	{"qwen2.5-1.5b", "aws-f2", 250, {true, 64, 128}, 32},
+};
+enum { N_ROOF = sizeof roof_cfgs / sizeof roof_cfgs[0], ROOF_SIM_ROWS = 16384 };
+
+/* A simulated GEMV, kept so that equal ones are simulated once. */
+typedef struct {
+	gemv_engine g;
+	int rows, cols;
+	long cycles, xcycles;
+} roof_sim;
+
+/* Simulates a rows x cols GEMV of seeded random operands on engine kb, checks it against the
+ * C kernel bit for bit, and returns its cycles (weights) and xcycles (activation load). */
+static int roof_simulate(const kbuild *kb, int rows, int cols, const char *scratch,
+			 double timeout, long *cycles, long *xcycles, berr *e)
+{
+	rng g;
+	rng_seed(&g, (uint64_t)rows * 65537 + (uint64_t)cols, (uint64_t)kb->g.p);
+	int8_t *x = xmalloc((size_t)cols);
+	for (int i = 0; i < cols; i++)
+		x[i] = (int8_t)((int)rng_below(&g, 255) - 127);
+	size_t n = (size_t)rows * cols;
+	strbuf stim = {0};
+	int64_t *acc = xcalloc((size_t)rows, sizeof *acc);
+	int8_t *y8 = NULL, *w8 = NULL;
+	gemv_rq *rq = NULL;
+	gemv_w4 m = {0};
+	int rc = -1;
+	if (kb->g.w4) {
+		size_t nq, ng;
+		if (gemv_w4_check(rows, cols, kb->g.group, e) != 0)
+			goto out;
+		gemv_w4_sizes(rows, cols, kb->g.group, &nq, &ng);
+		m = (gemv_w4){rows, cols, kb->g.group, xmalloc(nq), xmalloc(ng * 2), xmalloc((size_t)rows),
+			      xmalloc(ng)};
+		for (size_t i = 0; i < nq; i++)
+			m.q[i] = (uint8_t)rng_below(&g, 256);
+		for (size_t i = 0; i < ng; i++) {
+			m.scale[i] = (uint16_t)rng_below(&g, 65536);
+			m.zero[i] = (uint8_t)rng_below(&g, 16);
+		}
+		memset(m.exp, 0, (size_t)rows);
+		if (gemv_w4a8(&m, x, acc, e) != 0 ||
+		    gemv_rtl_stim_w4(&stim, &kb->g, &m, 0, rows, x, 0, e) != 0)
+			goto out;
+	} else {
+		w8 = xmalloc(n);
+		rq = xmalloc((size_t)rows * sizeof *rq);
+		y8 = xmalloc((size_t)rows);
+		int32_t *a32 = xmalloc((size_t)rows * sizeof *a32);
+		for (size_t i = 0; i < n; i++)
+			w8[i] = (int8_t)((int)rng_below(&g, 255) - 127);
+		for (int r = 0; r < rows; r++)
+			gemv_rq_make(ldexp(0.5 + rng_unit(&g) / 2, -12), &rq[r], e);
+		int crc = gemv_w8a8(w8, x, rows, cols, a32, e);
+		gemv_requant(a32, rq, rows, y8);
+		for (int r = 0; r < rows; r++)
+			acc[r] = a32[r];
+		free(a32);
+		if (crc != 0 || gemv_rtl_stim_w8(&stim, &kb->g, w8, cols, 0, rows, x, rq, 0, e) != 0)
+			goto out;
+	}
+	char *sp = path_join(scratch, "roof-stim.txt"), *op = path_join(scratch, "roof-out.txt");
+	char *text = NULL;
+	size_t len;
+	gemv_rtl_out o = {0};
+	char *argv[] = {kb->bin, sp, op, NULL};
+	proc_result pr;
+	if (write_file_atomic(sp, stim.s, stim.len, false, e) != 0 ||
+	    proc_run(argv, NULL, NULL, timeout, &pr, e) != 0) {
+		/* e is set */
+	} else if (pr.status != 0) {
+		char buf[64];
+		errf(e, "simulation %s: %s", proc_describe(&pr, buf, sizeof buf), pr.tail);
+	} else if (read_file(op, (size_t)64 << 20, &text, &len, e) == 0 &&
+		   gemv_rtl_parse(text, kb->g.w4, rows, &o, e) == 0) {
+		rc = 0;
+		for (int r = 0; r < rows && rc == 0; r++)
+			if (o.acc[r] != acc[r] || (!kb->g.w4 && o.y[r] != y8[r]))
+				rc = errf(e, "%dx%d: RTL differs from C at row %d", rows, cols, r);
+		*cycles = o.cycles;
+		*xcycles = o.xcycles;
+	}
+	gemv_rtl_out_free(&o);
+	free(text);
+	free(sp);
+	free(op);
+out:
+	free(x);
+	free(acc);
+	free(y8);
+	free(w8);
+	free(rq);
+	free(m.q);
+	free(m.scale);
+	free(m.exp);
+	free(m.zero);
+	sb_free(&stim);
+	return rc;
+}
+
+/* burn kernels roofline: per configuration, the compute- and memory-bound latency of a whole
+ * decoder pass, and what the simulated engines achieve. */
+static int kernels_roofline(int argc, char **argv)
+{
+	const char *out = NULL;
+	double timeout = KDEFAULT_TIMEOUT;
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 < argc && strcmp(argv[i], "-o") == 0) {
+			out = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--timeout") == 0 &&
+			   parse_double(argv[i + 1], &timeout) == 0 && timeout > 0) {
+			i++;
+		} else {
+			fprintf(stderr, "burn kernels roofline: bad argument '%s'\n%s", argv[i],
+				usage_kernels);
+			return EXIT_BADINPUT;
+		}
+	}
+	char *version = proc_version("verilator", "--version");
+	if (!version) {
+		fprintf(stderr, "burn kernels roofline: verilator not found in PATH: the achieved "
+				"figures need simulated cycles\n");
+		return EXIT_INTERNAL;
+	}
+	const char *td = getenv("TMPDIR");
+	char *scratch = path_join(td && *td ? td : "/tmp", "burn-kroof-XXXXXX");
+	if (!mkdtemp(scratch))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	kbuild *builds = NULL;
+	roof_sim *sims = NULL;
+	int nb = 0, ns = 0, rc = 0;
+	berr e;
+	strbuf js = {0};
+	jw w;
+	jw_init(&w, &js);
+	jw_obj(&w);
+	jw_key(&w, "configs");
+	jw_arr(&w);
+	printf("| model | part | engine | lanes x engines | MHz | MB/token | GB/s | compute ms | "
+	       "memory ms | roofline tok/s | simulated ms | achieved tok/s | fraction |\n"
+	       "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	for (int ci = 0; ci < N_ROOF && rc == 0; ci++) {
+		const roof_cfg *c = &roof_cfgs[ci];
+		const roof_model *m = roof_model_get(c->model);
+		part pt;
+		if (part_load_named(c->part, NULL, &pt, &e) != 0) {
+			fprintf(stderr, "burn kernels roofline: %s\n", e.msg);
+			rc = EXIT_INTERNAL;
+			break;
+		}
+		long chans = pt.mem_channels > 0 ? pt.mem_channels : 1;
+		double bw = c->g.w4 ? pt.mem_gbps / chans * c->engines : pt.mem_gbps;
+		if (c->engines > chans)
+			bw = pt.mem_gbps;
+		double f = c->mhz * 1e6, macs, bytes;
+		roof_totals(m, &c->g, &macs, &bytes);
+		double t_comp = macs / ((double)c->g.p * c->engines * f), t_mem = bytes / (bw * 1e9);
+		double t_roof = t_comp > t_mem ? t_comp : t_mem, t_sim = 0, t_ach = 0;
+		const kbuild *kb = get_build(&builds, &nb, &c->g, version, scratch, timeout, &e);
+		if (!kb) {
+			fprintf(stderr, "burn kernels roofline: %s\n", e.msg);
+			rc = EXIT_INTERNAL;
+			break;
+		}
+		bool scaled = false;
+		for (int mi = 0; mi < m->n && rc == 0; mi++) {
+			const roof_mat *mt = &m->mats[mi];
+			int per = (mt->rows + c->engines - 1) / c->engines;
+			int sr = per < ROOF_SIM_ROWS ? per : ROOF_SIM_ROWS;
+			scaled |= sr < per;
+			long cyc = -1, xc = -1;
+			for (int k = 0; k < ns; k++)
+				if (sims[k].g.w4 == c->g.w4 && sims[k].g.p == c->g.p &&
+				    sims[k].g.group == c->g.group && sims[k].rows == sr &&
+				    sims[k].cols == mt->cols) {
+					cyc = sims[k].cycles;
+					xc = sims[k].xcycles;
+				}
+			if (cyc < 0) {
+				if (roof_simulate(kb, sr, mt->cols, scratch, timeout, &cyc, &xc, &e) != 0) {
+					fprintf(stderr, "burn kernels roofline: %s %s: %s\n", c->model,
+						mt->name, e.msg);
+					rc = EXIT_INTERNAL;
+					break;
+				}
+				sims = xreallocarray(sims, (size_t)ns + 1, sizeof *sims);
+				sims[ns++] = (roof_sim){c->g, sr, mt->cols, cyc, xc};
+			}
+			/* a tile's cycles scaled to the engine's rows (the engines take a fixed
+			 * number of cycles per row) */
+			double cycles = (double)xc + (double)cyc * per / sr;
+			double ts = cycles / f;
+			double tm = roof_bytes(&c->g, per, mt->cols) / (bw / c->engines * 1e9);
+			t_sim += ts * mt->count;
+			t_ach += (ts > tm ? ts : tm) * mt->count;
+		}
+		if (rc != 0)
+			break;
+		char eng[48];
+		snprintf(eng, sizeof eng, c->g.w4 ? "W4A8 G%d" : "W8A8", c->g.group);
+		printf("| %s | %s | %s | %d x %d | %.0f | %.2f | %.1f | %.3f | %.3f | %.1f | %.3f | %.1f "
+		       "| %.3f |%s\n", c->model, c->part, eng, c->g.p, c->engines, c->mhz, bytes / 1e6,
+		       bw, t_comp * 1e3, t_mem * 1e3, 1 / t_roof, t_sim * 1e3, 1 / t_ach,
+		       t_roof / t_ach, scaled ? " (LM head: a tile, scaled)" : "");
+		fflush(stdout);
+		jw_obj(&w);
+		jw_kstr(&w, "model", c->model);
+		jw_kstr(&w, "part", c->part);
+		jw_kstr(&w, "kernel", c->g.w4 ? "w4a8" : "w8a8");
+		jw_klong(&w, "lanes", c->g.p);
+		if (c->g.w4)
+			jw_klong(&w, "group", c->g.group);
+		jw_klong(&w, "engines", c->engines);
+		jw_kdouble(&w, "mhz", c->mhz);
+		jw_kdouble(&w, "macs_per_token", macs);
+		jw_kdouble(&w, "weight_bytes_per_token", bytes);
+		jw_kdouble(&w, "bandwidth_gbps", bw);
+		jw_kdouble(&w, "compute_bound_s", t_comp);
+		jw_kdouble(&w, "memory_bound_s", t_mem);
+		jw_kdouble(&w, "roofline_tokens_per_s", 1 / t_roof);
+		jw_kdouble(&w, "simulated_s", t_sim);
+		jw_kdouble(&w, "achieved_tokens_per_s", 1 / t_ach);
+		jw_kdouble(&w, "fraction_of_roofline", t_roof / t_ach);
+		jw_kbool(&w, "tile_scaled", scaled);
+		jw_end_obj(&w);
+	}
+	jw_end_arr(&w);
+	jw_end_obj(&w);
+	sb_puts(&js, "\n");
+	if (rc == 0 && out && write_file_atomic(out, js.s, js.len, false, &e) != 0) {
+		fprintf(stderr, "burn kernels roofline: %s\n", e.msg);
+		rc = EXIT_INTERNAL;
+	}
+	for (int i = 0; i < nb; i++)
+		free(builds[i].bin);
+	free(builds);
+	free(sims);
+	rm_tree(scratch);
+	free(scratch);
+	free(version);
+	sb_free(&js);
+	return rc;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -533,6 +933,10 @@ int cmd_kernels(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return kernels_check(argc, argv);
+	if (strcmp(argv[1], "synth") == 0)
+		return kernels_synth(argc, argv);
+	if (strcmp(argv[1], "roofline") == 0)
+		return kernels_roofline(argc, argv);
 	fprintf(stderr, "burn kernels: unknown subcommand '%s'\n%s", argv[1], usage_kernels);
 	return EXIT_BADINPUT;
 }

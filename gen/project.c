@@ -43,7 +43,7 @@ static const char *const dists[] = {[DIST_NORMAL] = "normal", [DIST_UNIFORM] = "
 static const char *const layouts[] = {"in_out", "out_in"};
 static const char *const part_keys[] = {"name", "device", "family", "lut", "ff", "dsp", "bram18",
 					"uram", "lutram_bits", "dsp_a", "dsp_b", "memory"};
-static const char *const memory_keys[] = {"kind", "gbps", "gib"};
+static const char *const memory_keys[] = {"kind", "gbps", "gib", "channels"};
 static const char *const families[] = {"xc7", "xcup"};
 static const char *const memory_kinds[] = {"none", "ddr3", "ddr4", "lpddr4", "hbm"};
 static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start", "pool",
@@ -106,6 +106,9 @@ static int parse_memory(const ydoc *d, const ynode *m, const char *ctx, part *ou
 	    yget_enum(d, m, ctx, "kind", true, memory_kinds, LEN(memory_kinds), &kind, e) != 0 ||
 	    yget_double(d, m, ctx, "gbps", kind != 0, 0, 1e6, &out->mem_gbps, e) != 0 ||
 	    yget_double(d, m, ctx, "gib", kind != 0, 0, 1e6, &out->mem_gib, e) != 0)
+		return -1;
+	out->mem_channels = 1;
+	if (yget_long(d, m, ctx, "channels", false, 1, 1024, &out->mem_channels, e) != 0)
 		return -1;
 	if (kind != 0 && out->mem_gbps <= 0)
 		return yerr(e, d, ymap_get(m, "gbps"), ykey(kb, sizeof kb, ctx, "gbps"),

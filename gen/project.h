@@ -63,6 +63,7 @@ typedef struct {
 	double mem_gbps;       /* off-chip memory bandwidth (DDR or HBM) */
 	double mem_gib;        /* off-chip memory size */
 	char mem_kind[16];     /* "ddr3", "ddr4", "hbm" */
+	long mem_channels;     /* independent channels sharing mem_gbps (HBM pseudo-channels), 1 if unset */
 } part;
 
 typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_RF, STRAT_COMMAND, STRAT_N } search_strategy;

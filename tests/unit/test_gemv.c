@@ -7,6 +7,9 @@
 
 #include "gen/rng.h"
 #include "kernels/gemv.h"
+#include "kernels/gemv_roof.h"
+#include "kernels/gemv_suite.h"
+#include "kernels/rtl_gemv.h"
 #include "tests/unit/t.h"
 
 static float frand(rng *g)
@@ -238,8 +241,93 @@ static void test_w4_packing(void)
 	CHECK(gemv_quant_w4(wz, &m, &e) == 0 && m.exp[0] == 0 && sc[0] == 0, "all-zero matrix");
 }
 
+static void test_rtl_text(void)
+{
+	berr e;
+	/* W8: header, activation words (lane 0 in the low byte), weights, requantisers */
+	gemv_engine g8 = {false, 4, 0};
+	int8_t w[2 * 6] = {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6}, x[6] = {16, -1, 0, 0, 0, 127};
+	gemv_rq rq[2] = {{1 << 30, 31}, {1 << 30, 40}};
+	strbuf b = {0};
+	CHECK(gemv_rtl_stim_w8(&b, &g8, w, 6, 1, 1, x, rq, 0, &e) == 0, "%s", e.msg);
+	CHECK(b.s && strcmp(b.s, "4 0 1 2 0\n0000ff10\n00007f00\nfcfdfeff\n0000fafb\n"
+				 "1073741824 40\n") == 0, "got %s", b.s);
+	sb_free(&b);
+	CHECK(gemv_rtl_stim_w8(&b, &g8, w, GEMV_RTL_W8_MAXCOLS + 4, 0, 1, x, rq, 0, &e) == -1 &&
+		      strstr(e.msg, "exceed"), "%s", e.msg);
+	sb_free(&b);
+	gemv_engine g4 = {true, 16, 32};
+	CHECK(gemv_rtl_stim_w8(&b, &g4, w, 6, 0, 1, x, rq, 0, &e) == -1, "W8 stimulus, W4 engine");
+	sb_free(&b);
+	/* W4: a beat is the row's 32 packed bytes, the last byte first; group words z<<16 | m */
+	uint8_t q[32];
+	for (int i = 0; i < 32; i++)
+		q[i] = (uint8_t)i;
+	uint16_t sc[2] = {0x1234, 0xffff};
+	int8_t ex[1] = {0}, x4[64] = {0};
+	uint8_t z[2] = {3, 15};
+	gemv_w4 m = {1, 64, 32, q, sc, ex, z};
+	CHECK(gemv_rtl_stim_w4(&b, &g4, &m, 0, 1, x4, 7, &e) == 0, "%s", e.msg);
+	CHECK(b.s && strstr(b.s, "16 32 1 4 7\n") == b.s, "header %s", b.s);
+	CHECK(b.s && strstr(b.s, "\n1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100\n"
+				 "00031234\n000fffff\n"), "beat and groups: %s", b.s);
+	sb_free(&b);
+	gemv_engine g4b = {true, 16, 64};
+	CHECK(gemv_rtl_stim_w4(&b, &g4b, &m, 0, 1, x4, 0, &e) == -1 && strstr(e.msg, "group"),
+	      "%s", e.msg);
+	sb_free(&b);
+	/* the testbench's output */
+	gemv_rtl_out o;
+	CHECK(gemv_rtl_parse("5 -3\n-7 127\ncycles 12\nxcycles 2\n", false, 2, &o, &e) == 0 &&
+		      o.acc[1] == -7 && o.y[0] == -3 && o.cycles == 12 && o.xcycles == 2,
+	      "%s", e.msg);
+	gemv_rtl_out_free(&o);
+	CHECK(gemv_rtl_parse("5 -3\ncycles 12\nxcycles 2\n", false, 2, &o, &e) == -1 &&
+		      strstr(e.msg, "1 of 2 rows"), "%s", e.msg);
+	CHECK(gemv_rtl_parse("5 300\n6 1\ncycles 12\nxcycles 2\n", false, 2, &o, &e) == -1 &&
+		      strstr(e.msg, "line 1"), "%s", e.msg);
+	CHECK(gemv_rtl_parse("140737488355327\ncycles 3\nxcycles 1\n", true, 1, &o, &e) == 0 &&
+		      o.acc[0] == 140737488355327LL, "%s", e.msg);
+	gemv_rtl_out_free(&o);
+	CHECK(gemv_engine_check(&(gemv_engine){true, 8, 32}, &e) == -1 && strstr(e.msg, "16, 32"),
+	      "%s", e.msg);
+	CHECK(gemv_engine_check(&(gemv_engine){false, 12, 0}, &e) == -1, "lanes 12");
+}
+
+static void test_suites_and_roof(void)
+{
+	gemv_case *c;
+	int n;
+	berr e;
+	CHECK(gemv_suite_cases("qwen-int4", false, &c, &n, &e) == 0 && n == 168, "%d", n);
+	int zero = 0, tiles = 0;
+	for (int i = 0; i < n; i++) {
+		zero += c[i].zero;
+		tiles += c[i].row0 >= 0 && c[i].row0 + c[i].nrows <= c[i].rows && c[i].nrows == 64;
+	}
+	CHECK(zero == 84 && tiles == 168, "%d with zero points, %d tiles", zero, tiles);
+	free(c);
+	CHECK(gemv_suite_cases("nanocoder-w8a8", false, &c, &n, &e) == 0 && n == 49, "%d", n);
+	free(c);
+	CHECK(gemv_suite_cases("all", true, &c, &n, &e) == 0 && n == 5, "%d", n);
+	free(c);
+	CHECK(gemv_suite_cases("qwen", false, &c, &n, &e) == -1 && strstr(e.msg, "unknown suite"),
+	      "%s", e.msg);
+	/* Qwen2.5-1.5B: 28 x 46,792,704 layer MACs + 151,936 x 1536 for the head */
+	const roof_model *m = roof_model_get("qwen2.5-1.5b");
+	double macs, bytes;
+	gemv_engine g = {true, 64, 128};
+	CHECK(m != NULL, "model");
+	roof_totals(m, &g, &macs, &bytes);
+	CHECK(macs == 28.0 * 46792704 + 151936.0 * 1536, "%.0f", macs);
+	CHECK(bytes == macs / 2 + macs / 128 * 4, "%.0f", bytes);
+	CHECK(roof_model_get("gpt") == NULL, "unknown model");
+}
+
 int main(void)
 {
+	test_rtl_text();
+	test_suites_and_roof();
 	test_round_and_a8();
 	test_w8a8();
 	test_requant();
