@@ -26,7 +26,9 @@
 #include "gen/synthrep.h"
 #include "kernels/gemv_roof.h"
 #include "kernels/gemv_suite.h"
+#include "kernels/rope.h"
 #include "kernels/rtl_gemv.h"
+#include "kernels/softmax.h"
 
 const char usage_kernels[] =
 	"usage: burn kernels check [--suite qwen-int4|nanocoder-w8a8|all] [--quick] [--no-rtl]\n"
@@ -34,6 +36,7 @@ const char usage_kernels[] =
 	"       burn kernels synth --engine w8a8|w4a8 --lanes P [--group G] -o OUT.json\n"
 	"                          [--family xc7|xcup] [--timeout S]\n"
 	"       burn kernels roofline [-o OUT.json] [--timeout S]\n"
+	"       burn kernels attn\n"
 	"\n"
 	"check: runs the golden GEMV cases (docs/KERNELS.md): the Qwen2.5-1.5B INT4 groupwise\n"
 	"suite (168 cases) and the NanoCoder W8A8 suite (49 cases). Each case is checked three\n"
@@ -56,7 +59,10 @@ const char usage_kernels[] =
 	"Qwen2.5-1.5B on an AWS F2 with INT4 engines), the compute-bound (MACs / lanes x clock)\n"
 	"and memory-bound (weight bytes per token / bandwidth) latency of a whole decoder pass,\n"
 	"and the latency of the engines' simulated cycles on every GEMV of that pass (checked\n"
-	"bit-exact against C); prints a Markdown table.\n";
+	"bit-exact against C); prints a Markdown table.\n"
+	"\n"
+	"attn: the error of the fixed-point softmax (exp table + reciprocal) and RoPE kernels\n"
+	"against double precision, as Markdown tables.\n";
 
 /* Bump when a build's or result's meaning changes for the same inputs. */
 enum { KBUILD_VERSION = 1 };
@@ -925,6 +931,93 @@ static int kernels_roofline(int argc, char **argv)
 	return rc;
 }
 
+/* burn kernels attn: the error of the fixed-point softmax and RoPE against double. */
+static int kernels_attn(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "burn kernels attn: takes no arguments\n%s", usage_kernels);
+		return EXIT_BADINPUT;
+	}
+	berr e;
+	rng g;
+	rng_seed(&g, 1, 0);
+	enum { N = 1024, TRIALS = 200 };
+	int32_t *x = xmalloc(N * sizeof *x);
+	uint16_t *y = xmalloc(N * sizeof *y);
+	printf("softmax: %d vectors of %d scores, N(0, sd) with sd 1, 3, 8; scores with 8 "
+	       "fractional bits; error of the Q0.15 probabilities against double\n\n"
+	       "| table step | entries (range) | max abs err | mean abs err | max |sum - 1| |\n"
+	       "|---|---|---|---|---|\n", TRIALS, N);
+	static const int steps[][2] = {{4, 256}, {6, 1024}, {8, 4096}, {8, 1024}};
+	for (size_t si = 0; si < sizeof steps / sizeof steps[0]; si++) {
+		sm_table t;
+		if (sm_table_make(&t, steps[si][0], steps[si][1], &e) != 0)
+			die(EXIT_INTERNAL, "%s", e.msg);
+		double mx = 0, sum_abs = 0, mx_sum = 0;
+		long cnt = 0;
+		rng_seed(&g, 1, 0);
+		for (int tr = 0; tr < TRIALS; tr++) {
+			double sd = tr % 3 == 0 ? 1 : tr % 3 == 1 ? 3 : 8, ref[N], m = -1e300, z = 0;
+			for (int i = 0; i < N; i++) {
+				double u = rng_unit(&g), v = rng_unit(&g);
+				double r = sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v) * sd;
+				x[i] = (int32_t)floor(r * 256 + 0.5);
+				m = fmax(m, x[i] / 256.0);
+			}
+			for (int i = 0; i < N; i++)
+				z += ref[i] = exp(x[i] / 256.0 - m);
+			if (sm_softmax(&t, x, N, 8, y, &e) != 0)
+				die(EXIT_INTERNAL, "%s", e.msg);
+			double s = 0;
+			for (int i = 0; i < N; i++) {
+				double d = fabs(y[i] / 32768.0 - ref[i] / z);
+				mx = fmax(mx, d);
+				sum_abs += d;
+				cnt++;
+				s += y[i] / 32768.0;
+			}
+			mx_sum = fmax(mx_sum, fabs(s - 1));
+		}
+		printf("| 2^-%d | %d (d < %g) | %.3g | %.3g | %.3g |\n", steps[si][0], steps[si][1],
+		       ldexp(steps[si][1], -steps[si][0]), mx, sum_abs / cnt, mx_sum);
+		sm_table_free(&t);
+	}
+	free(x);
+	free(y);
+	printf("\nRoPE: Qwen2.5 heads (dim 128, base 1e6, rotate_half), int16 inputs with 8 "
+	       "fractional bits, N(0, 4); error of each output against the double rotation of the "
+	       "same int16 inputs, in LSB (2^-8)\n\n| position | max abs err (LSB) | "
+	       "mean abs err (LSB) |\n|---|---|---|\n");
+	static const long poss[] = {0, 1, 100, 4095, 32767};
+	int16_t xs[128], ys[128], cs[128];
+	for (size_t pi = 0; pi < sizeof poss / sizeof poss[0]; pi++) {
+		if (rope_table(128, 1e6, poss[pi], cs, &e) != 0)
+			die(EXIT_INTERNAL, "%s", e.msg);
+		double mx = 0, sa = 0;
+		long cnt = 0;
+		for (int tr = 0; tr < TRIALS; tr++) {
+			for (int i = 0; i < 128; i++) {
+				double u = rng_unit(&g), v = rng_unit(&g);
+				double r = sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * v) * 4;
+				xs[i] = (int16_t)fmax(-32768, fmin(32767, floor(r * 256 + 0.5)));
+			}
+			rope_apply(xs, 128, cs, true, ys);
+			for (int i = 0; i < 64; i++) {
+				double a = fmod((double)poss[pi] * pow(1e6, -2.0 * i / 128),
+						6.283185307179586);
+				double x0 = xs[i], x1 = xs[i + 64];
+				double r0 = x0 * cos(a) - x1 * sin(a), r1 = x0 * sin(a) + x1 * cos(a);
+				double d0 = fabs(ys[i] - r0), d1 = fabs(ys[i + 64] - r1);
+				mx = fmax(mx, fmax(d0, d1));
+				sa += d0 + d1;
+				cnt += 2;
+			}
+		}
+		printf("| %ld | %.3f | %.3f |\n", poss[pi], mx, sa / cnt);
+	}
+	return 0;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -937,6 +1030,8 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_synth(argc, argv);
 	if (strcmp(argv[1], "roofline") == 0)
 		return kernels_roofline(argc, argv);
+	if (strcmp(argv[1], "attn") == 0)
+		return kernels_attn(argc, argv);
 	fprintf(stderr, "burn kernels: unknown subcommand '%s'\n%s", argv[1], usage_kernels);
 	return EXIT_BADINPUT;
 }

@@ -9,7 +9,9 @@
 #include "kernels/gemv.h"
 #include "kernels/gemv_roof.h"
 #include "kernels/gemv_suite.h"
+#include "kernels/rope.h"
 #include "kernels/rtl_gemv.h"
+#include "kernels/softmax.h"
 #include "tests/unit/t.h"
 
 static float frand(rng *g)
@@ -324,8 +326,43 @@ static void test_suites_and_roof(void)
 	CHECK(roof_model_get("gpt") == NULL, "unknown model");
 }
 
+static void test_softmax_rope(void)
+{
+	berr e;
+	sm_table t;
+	CHECK(sm_table_make(&t, 6, 1024, &e) == 0 && t.e[0] == 65536 &&
+		      t.e[64] == (uint32_t)floor(exp(-1) * 65536 + 0.5), "table");
+	int32_t x[4] = {100, 100, 100, 100};
+	uint16_t y[4];
+	CHECK(sm_softmax(&t, x, 4, 8, y, &e) == 0 && y[0] == 8192 && y[3] == 8192, "%d", y[0]);
+	int32_t x2[3] = {0, -256, 1 << 20}; /* one far above: 1, 0, 0 */
+	CHECK(sm_softmax(&t, x2, 3, 8, y, &e) == 0 && y[2] == 32768 && y[0] == 0 && y[1] == 0,
+	      "%d %d %d", y[0], y[1], y[2]);
+	int32_t x3[2] = {256, 0}; /* e^1 / (e^1 + 1) = 0.7311 */
+	CHECK(sm_softmax(&t, x3, 2, 8, y, &e) == 0 && fabs(y[0] / 32768.0 - 0.7311) < 2e-3 &&
+		      fabs(y[1] / 32768.0 - 0.2689) < 2e-3, "%d %d", y[0], y[1]);
+	CHECK(sm_softmax(&t, x3, 2, 4, y, &e) == -1 && strstr(e.msg, "fractional"), "%s", e.msg);
+	CHECK(sm_table_make(&t, 13, 10, &e) == -1, "step bits");
+	sm_table_free(&t);
+	int16_t cs[8], v[8] = {256, -512, 1000, 7, 0, 32767, -32768, 3}, w[8];
+	CHECK(rope_table(8, 10000, 0, cs, &e) == 0 && cs[0] == 16384 && cs[1] == 0, "pos 0");
+	rope_apply(v, 8, cs, false, w);
+	CHECK(memcmp(v, w, sizeof v) == 0, "position 0 is the identity");
+	CHECK(rope_table(8, 10000, 1, cs, &e) == 0 && cs[0] == (int16_t)floor(cos(1) * 16384 + 0.5),
+	      "%d", cs[0]);
+	rope_apply(v, 8, cs, true, w);
+	/* pair 0 of rotate_half is (v[0], v[4]), rotated by 1 radian */
+	CHECK(fabs(w[0] - (256 * cos(1) - 0 * sin(1))) <= 1 && fabs(w[4] - 256 * sin(1)) <= 1,
+	      "%d %d", w[0], w[4]);
+	rope_apply(v, 8, cs, false, w);
+	CHECK(fabs(w[0] - (256 * cos(1) + 512 * sin(1))) <= 1 &&
+		      fabs(w[1] - (256 * sin(1) - 512 * cos(1))) <= 1, "%d %d", w[0], w[1]);
+	CHECK(rope_table(7, 10000, 1, cs, &e) == -1 && strstr(e.msg, "even"), "%s", e.msg);
+}
+
 int main(void)
 {
+	test_softmax_rope();
 	test_rtl_text();
 	test_suites_and_roof();
 	test_round_and_a8();
