@@ -363,9 +363,6 @@ static const kbuild *get_build(kbuild **b, int *n, const gemv_engine *g, const c
 	*b = xreallocarray(*b, (size_t)*n + 1, sizeof **b);
 	kbuild *k = &(*b)[(*n)++];
 	char *log = path_join(scratch, "verilator.log");
-	printf("building %s P=%d%s%.0d with Verilator...\n", gemv_engine_top(g), g->p,
-	       g->w4 ? " G=" : "", g->w4 ? g->group : 0);
-	fflush(stdout);
 	int rc = engine_build(g, version, scratch, log, timeout, k, e);
 	free(log);
 	if (rc != 0) {
@@ -373,7 +370,12 @@ static const kbuild *get_build(kbuild **b, int *n, const gemv_engine *g, const c
 		k->bin = NULL;
 		return NULL;
 	}
-	printf("  %s (%.1f s)\n", k->cached ? "found in the cache" : "built", k->seconds);
+	if (k->cached)
+		printf("Verilator build of %s P=%d%s%.0d: found in the cache\n", gemv_engine_top(g),
+		       g->p, g->w4 ? " G=" : "", g->w4 ? g->group : 0);
+	else
+		printf("Verilator build of %s P=%d%s%.0d: built in %.1f s\n", gemv_engine_top(g),
+		       g->p, g->w4 ? " G=" : "", g->w4 ? g->group : 0, k->seconds);
 	return k;
 }
 
@@ -825,9 +827,10 @@ static int kernels_roofline(int argc, char **argv)
 	jw_obj(&w);
 	jw_key(&w, "configs");
 	jw_arr(&w);
-	printf("| model | part | engine | lanes x engines | MHz | MB/token | GB/s | compute ms | "
-	       "memory ms | roofline tok/s | simulated ms | achieved tok/s | fraction |\n"
-	       "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+	strbuf tab = {0};
+	sb_puts(&tab, "| model | part | engine | lanes x engines | MHz | MB/token | GB/s | compute ms | "
+		      "memory ms | roofline tok/s | simulated ms | achieved tok/s | fraction |\n"
+		      "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int ci = 0; ci < N_ROOF && rc == 0; ci++) {
 		const roof_cfg *c = &roof_cfgs[ci];
 		const roof_model *m = roof_model_get(c->model);
@@ -887,11 +890,10 @@ static int kernels_roofline(int argc, char **argv)
 			break;
 		char eng[48];
 		snprintf(eng, sizeof eng, c->g.w4 ? "W4A8 G%d" : "W8A8", c->g.group);
-		printf("| %s | %s | %s | %d x %d | %.0f | %.2f | %.1f | %.3f | %.3f | %.1f | %.3f | %.1f "
-		       "| %.3f |%s\n", c->model, c->part, eng, c->g.p, c->engines, c->mhz, bytes / 1e6,
-		       bw, t_comp * 1e3, t_mem * 1e3, 1 / t_roof, t_sim * 1e3, 1 / t_ach,
-		       t_roof / t_ach, scaled ? " (LM head: a tile, scaled)" : "");
-		fflush(stdout);
+		sb_printf(&tab, "| %s | %s | %s | %d x %d | %.0f | %.2f | %.1f | %.3f | %.3f | %.1f | "
+			  "%.3f | %.1f | %.3f |%s\n", c->model, c->part, eng, c->g.p, c->engines,
+			  c->mhz, bytes / 1e6, bw, t_comp * 1e3, t_mem * 1e3, 1 / t_roof,
+			  t_sim * 1e3, 1 / t_ach, t_roof / t_ach, scaled ? " (LM head: a tile, scaled)" : "");
 		jw_obj(&w);
 		jw_kstr(&w, "model", c->model);
 		jw_kstr(&w, "part", c->part);
@@ -916,6 +918,9 @@ static int kernels_roofline(int argc, char **argv)
 	jw_end_arr(&w);
 	jw_end_obj(&w);
 	sb_puts(&js, "\n");
+	if (rc == 0)
+		fputs(tab.s, stdout);
+	sb_free(&tab);
 	if (rc == 0 && out && write_file_atomic(out, js.s, js.len, false, &e) != 0) {
 		fprintf(stderr, "burn kernels roofline: %s\n", e.msg);
 		rc = EXIT_INTERNAL;
