@@ -215,6 +215,21 @@ static int read_type(const ydoc *d, const ynode *v, const char *path, int var, b
 	return 0;
 }
 
+/* An error if a key of the Precision mapping v looks like the tail of a type string that YAML
+ * split at a comma ({weight: ap_fixed<8,3>} unquoted). */
+static int split_type(const ydoc *d, const ynode *v, const char *path, berr *e)
+{
+	char kb[256];
+	for (size_t i = 0; v->kind == YN_MAP && i < v->n; i++) {
+		const char *k = v->keys[i]->str;
+		if (strchr(k, '>') || (k[0] >= '0' && k[0] <= '9'))
+			return yerr(e, d, v->keys[i], ykey(kb, sizeof kb, path, k),
+				    "looks like a piece of a type string that YAML split at a comma; "
+				    "quote type strings inside { } ('ap_fixed<16,6>')");
+	}
+	return 0;
+}
+
 /* Reads a Precision node: a string (the level's default) or a mapping of variables.
  * The input layer (input true) takes only default and result, and no "auto". */
 static int read_precision(const ydoc *d, const ynode *v, const char *path, bool input, level *lv,
@@ -223,13 +238,8 @@ static int read_precision(const ydoc *d, const ynode *v, const char *path, bool 
 	char kb[256];
 	if (v->kind == YN_SCALAR)
 		return read_type(d, v, path, V_DEFAULT, false, lv, e);
-	for (size_t i = 0; v->kind == YN_MAP && i < v->n; i++) {
-		const char *k = v->keys[i]->str;
-		if (strchr(k, '>') || (k[0] >= '0' && k[0] <= '9'))
-			return yerr(e, d, v->keys[i], ykey(kb, sizeof kb, path, k),
-				    "looks like a piece of a type string that YAML split at a comma; "
-				    "quote type strings inside { } ('ap_fixed<16,6>')");
-	}
+	if (split_type(d, v, path, e) != 0)
+		return -1;
 	if (input) {
 		if (check_keys(d, v, path, input_vars, 2, pm, e) != 0)
 			return -1;
@@ -312,7 +322,7 @@ static int read_ew_level(const ydoc *d, const ynode *m, const char *path, bool s
 		return read_type(d, pr, pb, V_DEFAULT, false, lv, e);
 	if (pr->kind != YN_MAP)
 		return yerr(e, d, pr, pb, "expected a type string or a mapping of variables");
-	if (check_keys(d, pr, pb, silu_vars, silu ? 3 : 2, pm, e) != 0)
+	if (split_type(d, pr, pb, e) != 0 || check_keys(d, pr, pb, silu_vars, silu ? 3 : 2, pm, e) != 0)
 		return -1;
 	static const int vars[] = {V_DEFAULT, V_RESULT, V_TABLE};
 	for (int k = 0; k < (silu ? 3 : 2); k++) {

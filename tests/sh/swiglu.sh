@@ -33,6 +33,27 @@ expect_ok "rtlgen --keep-going records the failure" "$BURN" rtlgen --keep-going 
 expect_grep "rtlgen: not supported by the RTL emitter" '"error": "swiglu .mlp.*not supported by the RTL emitter' "$TMP/rtl/rtl.json"
 expect_exit 2 "rtlgen without --keep-going exits 2" "$BURN" rtlgen "$D/facets/csim.yaml" "$cfg" -o "$TMP/rtl2"
 
+# The HLS project computes what csim computes: the default config and the sweep's best
+# (compiled against the stand-in ap_fixed of tests/data/synth/ap_shim, not the vendor's).
+"$BURN" config default "$P0" -o "$TMP/def.yaml"
+printf "LayerName:\n  mlp_silu: {Precision: {table: 'ap_ufixed<12,0,AP_RND>'}, table_size: 256}\n  mlp_up: {ReuseFactor: 16, Strategy: Resource}\n  mlp_mul: {Precision: 'ap_fixed<12,4,AP_RND,AP_SAT>'}\n" >"$TMP/res.yaml"
+"$BURN" config canon "$P0" "$TMP/res.yaml" -o "$TMP/res.canon.yaml"
+expect_grep "the Resource config is read" "table_size: 256" "$TMP/res.canon.yaml"
+SHIM="$BURN_SRC/tests/data/synth/ap_shim"
+for c in def res; do
+	expect_ok "$c: hlsproj" "$BURN" hlsproj "$P0" "$TMP/$c.yaml" -o "$TMP/hp-$c"
+	expect_ok "$c: the SiLU table is a weights file" test -s "$TMP/hp-$c/firmware/weights/t1.h"
+	expect_grep "$c: the top calls the SiLU and the product" "burn::mul<act1_t, result2_t, mul2_t" "$TMP/hp-$c/firmware/burn_top.cpp"
+	if command -v g++ >/dev/null 2>&1; then
+		expect_ok "$c: the C++ compiles (stand-in ap_fixed)" g++ -std=c++14 -O1 -Wno-unknown-pragmas \
+			-I"$SHIM" -I"$TMP/hp-$c" -o "$TMP/hp-$c/tb" "$TMP/hp-$c/burn_top_test.cpp" "$TMP/hp-$c/firmware/burn_top.cpp"
+		(cd "$TMP/hp-$c" && ./tb) >"$TMP/tb.out" 2>&1
+		expect_grep "$c: every output equals burn csim's" '^32 vectors, 0 outputs differ from burn csim$' "$TMP/tb.out"
+	else
+		echo "g++ is not installed: the C++ check of $c is skipped"
+	fi
+done
+
 printf 'LayerName:\n  mlp_silu:\n    table_size: 1000\n' >"$TMP/bad.yml"
 expect_exit 2 "a table_size that is no power of two is refused" "$BURN" config check "$P0" "$TMP/bad.yml"
 expect_grep "with file, line and key" "bad.yml:3:17: key 'LayerName.mlp_silu.table_size': 1000 is not a power of two" "$TMP/out"
