@@ -16,6 +16,7 @@
 #include "gen/project.h"
 #include "kernels/act.h"
 #include "kernels/csim.h"
+#include "kernels/dense.h"
 #include "tests/unit/t.h"
 
 static char tmp[256];
@@ -474,6 +475,57 @@ static void test_estimate(void)
 	project_free(&p);
 }
 
+/* dense_fx (with its exact integer shortcut) against the definition, one fx_mac at a time,
+ * on random types and data: outputs and event counts equal. */
+static void test_dense_shortcut(void)
+{
+	rng r;
+	rng_seed(&r, 11, 0);
+	int same = 0, trials = 400, exact_ok = 0;
+	fx_raw x[40], w[40 * 8], b[8], y1[8], y2[8];
+	for (int k = 0; k < trials; k++) {
+		dense_types t = {.relu = rng_below(&r, 2), .has_bias = rng_below(&r, 2)};
+		fx_type *ts[] = {&t.data, &t.weight, &t.bias, &t.accum, &t.result};
+		for (int v = 0; v < 5; v++) {
+			fx_type *ty = ts[v];
+			ty->w = 2 + (int)rng_below(&r, v == 3 ? 62 : 20);
+			ty->i = (int)rng_below(&r, (uint64_t)ty->w + 4) - 2;
+			ty->sign = v == 3 ? rng_below(&r, 8) != 0 : rng_below(&r, 4) != 0;
+			ty->q = rng_below(&r, 2) ? FX_TRN : FX_RND;
+			ty->o = rng_below(&r, 2) ? FX_WRAP : FX_SAT;
+		}
+		int n_in = 1 + (int)rng_below(&r, 40), n_out = 1 + (int)rng_below(&r, 8);
+		fx_raw *arrs[] = {x, w, b};
+		int ns[] = {n_in, n_in * n_out, n_out};
+		for (int a = 0; a < 3; a++) {
+			fx_raw lo = fx_raw_min(ts[a]), span = fx_raw_max(ts[a]) - lo + 1;
+			for (int i = 0; i < ns[a]; i++)
+				arrs[a][i] = lo + (fx_raw)rng_below(&r, (uint64_t)span);
+		}
+		fx_stats a1 = {0}, r1 = {0}, a2 = {0}, r2 = {0};
+		dense_fx(&t, n_in, n_out, x, w, b, y1, &a1, &r1);
+		for (int j = 0; j < n_out; j++)
+			y2[j] = t.has_bias ? fx_cast(&t.accum, &t.bias, b[j], &a2) : 0;
+		for (int i = 0; i < n_in; i++)
+			for (int j = 0; j < n_out; j++)
+				y2[j] = fx_mac(&t.accum, y2[j], &t.data, x[i], &t.weight, w[i * n_out + j], &a2);
+		for (int j = 0; j < n_out; j++) {
+			y2[j] = fx_cast(&t.result, &t.accum, y2[j], &r2);
+			if (t.relu && !(y2[j] > 0))
+				y2[j] = 0;
+		}
+		same += memcmp(y1, y2, (size_t)n_out * sizeof *y1) == 0 && a1.overflow == a2.overflow &&
+			a1.quantized == a2.quantized && r1.overflow == r2.overflow &&
+			r1.quantized == r2.quantized;
+		/* how often the shortcut's conditions hold (no rounding, no overflow events) */
+		int sh = fx_frac(&t.accum) - fx_frac(&t.data) - fx_frac(&t.weight);
+		exact_ok += t.accum.sign && sh >= 0 && a2.overflow == 0 && a2.quantized == 0;
+	}
+	CHECK(same == trials, "%d of %d random layers equal the definition", same, trials);
+	CHECK(exact_ok > 40 && exact_ok < trials - 40, "%d of %d layers fit the shortcut: both paths "
+	      "should be exercised", exact_ok, trials);
+}
+
 static void test_random_author(void)
 {
 	project p;
@@ -522,6 +574,7 @@ int main(void)
 	test_silu();
 	test_csim();
 	test_estimate();
+	test_dense_shortcut();
 	test_random_author();
 	static const char *const files[] = {"p.yaml", "bad.yaml", "long.yaml", "many.yaml"};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
