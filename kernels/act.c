@@ -41,7 +41,7 @@ static long bin_of(fx_raw raw, int f, int lg)
 	int sh = f - (lg - 4); /* x * N/16 = raw * 2^-sh */
 	if (sh >= 0)
 		return (long)(raw >> (sh > 100 ? 100 : sh)); /* arithmetic shift: floor */
-	return (long)(raw << -sh); /* |raw| < 2^(3+f) here, so -sh < lg */
+	return (long)(raw * ((fx_raw)1 << -sh)); /* |raw| < 2^(3+f) here, so -sh < lg */
 }
 
 void silu_fx(const silu_types *t, const fx_raw *table, int n, const fx_raw *x, fx_raw *y,

@@ -279,18 +279,25 @@ static void test_silu(void)
 	CHECK(silu_size_ok(1024) && silu_size_ok(16) && !silu_size_ok(1000) && !silu_size_ok(8) &&
 	      !silu_size_ok(131072), "table sizes");
 	fx_raw *table = xreallocarray(NULL, SILU_TABLE_MAX, sizeof *table);
-	/* every input of <16,6> against the independent computation */
-	silu_table(&t, table);
-	long bad = 0;
-	for (fx_raw r = fx_raw_min(&t.in); r <= fx_raw_max(&t.in); r++) {
-		fx_raw y;
-		silu_fx(&t, table, 1, &r, &y, NULL);
-		double x = fx_to_double(&t.in, r);
-		if (fx_to_double(&t.result, y) != silu_indep(&t, x) && bad++ < 3)
-			printf("  silu(%g) = %g, independent %g\n", x, fx_to_double(&t.result, y),
-			       silu_indep(&t, x));
+	/* every input of <16,6> (the bin a right shift of x), <12,10> and ufixed<10,5> (a left
+	 * shift) against the independent computation */
+	static const char *const ins[] = {"ap_fixed<16,6>", "ap_fixed<12,10>", "ap_ufixed<10,5>"};
+	for (int k = 0; k < 3; k++) {
+		silu_types u = t;
+		u.in = TY(ins[k]);
+		silu_table(&u, table);
+		long bad = 0;
+		for (fx_raw r = fx_raw_min(&u.in); r <= fx_raw_max(&u.in); r++) {
+			fx_raw y;
+			silu_fx(&u, table, 1, &r, &y, NULL);
+			double x = fx_to_double(&u.in, r);
+			if (fx_to_double(&u.result, y) != silu_indep(&u, x) && bad++ < 3)
+				printf("  silu(%g) = %g, independent %g\n", x,
+				       fx_to_double(&u.result, y), silu_indep(&u, x));
+		}
+		CHECK(bad == 0, "%s: %ld inputs differ from the independent computation", ins[k], bad);
 	}
-	CHECK(bad == 0, "%ld inputs differ from the independent computation", bad);
+	silu_table(&t, table);
 	/* edges */
 	fx_raw xs[4] = {0, 8 << 10, -(8 << 10), -(8 << 10) - 1}, ys[4];
 	silu_fx(&t, table, 4, xs, ys, NULL);
