@@ -123,10 +123,11 @@ static const char *tstr(const fx_type *t, char *buf, size_t n)
 	return buf;
 }
 
-/* The type feeding layer i: the block input or the previous layer's result. */
-static fx_type *in_type(config *c, int i)
+/* The type feeding layer i: the block input or the previous layer's result (a swiglu up:
+ * the gate's input; down: the product's type). */
+static fx_type *in_type(const project *p, config *c, int i)
 {
-	return i == 0 ? &c->input : &c->layers[i - 1].result;
+	return (fx_type *)config_input_type(c, p, i);
 }
 
 /* ---- configs ---- */
@@ -330,21 +331,34 @@ static double pred(const hstate *s, const config *c)
 }
 
 /* The estimate of layer i of c alone: estimate_run() on a one-layer view of the block. An RF
- * touches only its own layer, so fit() and rf_tune() re-estimate one layer per trial. */
+ * touches only its own layer, so fit() and rf_tune() re-estimate one layer per trial. A
+ * swiglu up is viewed with its gate (its SiLU and product run at their pace), and gets what
+ * it adds to the block's total latency (gate and up overlap); lcache_set re-estimates it when
+ * the gate's RF changes. */
 static int layer_est(const hstate *s, const config *c, int i, layer_estimate *out)
 {
+	int first = s->p->layers[i].kind == LK_UP && i > 0 ? i - 1 : i;
 	project one = *s->p;
-	one.layers = &s->p->layers[i];
-	one.n_layers = 1;
-	config v = {.input = i ? c->layers[i - 1].result : c->input, .n_layers = 1,
-		    .layers = &c->layers[i]};
+	one.layers = &s->p->layers[first];
+	one.n_layers = i - first + 1;
+	config v = {.input = *config_input_type(c, s->p, first), .n_layers = i - first + 1,
+		    .layers = &c->layers[first]};
 	estimate est;
 	berr e;
 	if (estimate_run(&one, &v, &est, &e) != 0)
 		return -1;
-	*out = est.layers[0];
+	*out = est.layers[i - first];
+	if (first < i)
+		out->latency = est.total.latency - est.layers[0].latency;
 	estimate_free(&est);
 	return 0;
+}
+
+/* True if layer i's estimate depends on layer j's RF besides its own (a swiglu up on its
+ * gate's). */
+static bool est_follows(const project *p, int i, int j)
+{
+	return i == j + 1 && p->layers[i].kind == LK_UP;
 }
 
 /* Per-layer estimates of a config, summed as estimate_run() sums them. */
@@ -385,9 +399,10 @@ static void lcache_try(const hstate *s, config *c, lcache *lc, int i, long rf, d
 		       double *reward, double *over)
 {
 	long old = c->layers[i].reuse;
-	layer_estimate keep = lc->l[i];
+	bool next = i + 1 < lc->n && est_follows(s->p, i + 1, i);
+	layer_estimate keep = lc->l[i], keep_next = next ? lc->l[i + 1] : keep;
 	c->layers[i].reuse = rf;
-	if (layer_est(s, c, i, &lc->l[i]) != 0) {
+	if (layer_est(s, c, i, &lc->l[i]) != 0 || (next && layer_est(s, c, i + 1, &lc->l[i + 1]) != 0)) {
 		*reward = -1;
 		*over = INFINITY;
 	} else {
@@ -395,6 +410,8 @@ static void lcache_try(const hstate *s, config *c, lcache *lc, int i, long rf, d
 	}
 	c->layers[i].reuse = old;
 	lc->l[i] = keep;
+	if (next)
+		lc->l[i + 1] = keep_next;
 }
 
 /* Sets layer i's RF to rf and re-estimates it. */
@@ -402,6 +419,8 @@ static void lcache_set(const hstate *s, config *c, lcache *lc, int i, long rf)
 {
 	c->layers[i].reuse = rf;
 	layer_est(s, c, i, &lc->l[i]);
+	if (i + 1 < lc->n && est_follows(s->p, i + 1, i))
+		layer_est(s, c, i + 1, &lc->l[i + 1]);
 }
 
 /* Raises (or lowers) RFs along the ladders, one step at a time, always the step that cuts the
@@ -718,7 +737,7 @@ static void moves_accuracy(hstate *s, const config *b, const record *r, slot sl)
 		fx_type *t = v == 0 ? &l->weight : v == 1 ? &l->result : &l->accum;
 		if (v == 2) {
 			/* only if the accumulator drops product bits */
-			fx_type ex = exact_accum(in_type(&c, L), &l->weight, &l->bias,
+			fx_type ex = exact_accum(in_type(s->p, &c, L), &l->weight, &l->bias,
 						 s->p->layers[L].bias, s->p->layers[L].n_in);
 			if (fx_frac(t) >= fx_frac(&ex)) {
 				config_free(&c);
@@ -808,7 +827,7 @@ static void moves_budget(hstate *s, const config *b, const record *r, slot sl)
 				break;
 			for (int which = 0; which < 2; which++) {
 				cfg_copy(&c, b);
-				fx_type *ty = which ? in_type(&c, i) : &c.layers[i].weight;
+				fx_type *ty = which ? in_type(s->p, &c, i) : &c.layers[i].weight;
 				int w0 = ty->w, found = 0;
 				for (int w = w0 - 1; w >= W_MIN && w >= w0 - 8 && !found; w--) {
 					set_frac(ty, w - ty->i);
@@ -1163,7 +1182,11 @@ static void moves_start(hstate *s, slot sl)
 			layer_cfg *l = &lv[k].layers[i];
 			l->weight = l->bias = level[k].wt;
 			l->result = level[k].act;
-			l->accum = exact_accum(in_type(&lv[k], i), &l->weight, &l->bias, p->layers[i].bias,
+			if (p->layers[i].kind == LK_GATE) /* a swiglu's SiLU and product too */
+				l->act = level[k].act;
+			else if (p->layers[i].kind == LK_UP)
+				l->mul = level[k].act;
+			l->accum = exact_accum(in_type(p, &lv[k], i), &l->weight, &l->bias, p->layers[i].bias,
 					       p->layers[i].n_in);
 		}
 		fit(s, &lv[k], 1);

@@ -16,6 +16,8 @@ enum {
 	RS_W_LO = 6, RS_W_HI = 20, RS_I_LO = 2, RS_I_HI = 8,        /* result */
 	AC_GUARD_HI = 8,    /* accum: fractional bits beyond the result's, 0..8 */
 	AC_INT_EXTRA = 2,   /* accum: integer bits beyond the result's, 1..clog2(n_in)+2 */
+	TB_W_LO = 6, TB_W_HI = 18, TB_I_LO = 1, TB_I_HI = 2,        /* swiglu: sigmoid table */
+	TB_LOG2_LO = 6, TB_LOG2_HI = 12,   /* swiglu: table_size 64 .. 4096 */
 	TRIES_PER_WANT = 100,
 };
 
@@ -133,6 +135,15 @@ void author_random_config(author_ctx *ctx, config *c)
 		l->strategy = draw(ctx, 0, 1) ? HLS_RESOURCE : HLS_LATENCY;
 		if (l->strategy == HLS_RESOURCE)
 			l->reuse = closest_rf(ly, l->reuse);
+		/* A swiglu gate's SiLU (result, table type and size), an up's product (result):
+		 * drawn only for swiglu blocks, so other blocks keep their streams. */
+		if (ly->kind == LK_GATE) {
+			l->act = draw_type(ctx, RS_W_LO, RS_W_HI, RS_I_LO, RS_I_HI);
+			l->table = draw_type(ctx, TB_W_LO, TB_W_HI, TB_I_LO, TB_I_HI);
+			l->table_size = 1L << draw(ctx, TB_LOG2_LO, TB_LOG2_HI);
+		} else if (ly->kind == LK_UP) {
+			l->mul = draw_type(ctx, RS_W_LO, RS_W_HI, RS_I_LO, RS_I_HI);
+		}
 	}
 }
 

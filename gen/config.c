@@ -10,10 +10,12 @@
 #include <strings.h>
 
 #include "gen/ydoc.h"
+#include "kernels/act.h"
 
 /* Precision variables of a layer, in hls4ml's names; V_DEFAULT covers the others. */
-enum { V_DEFAULT, V_WEIGHT, V_BIAS, V_ACCUM, V_RESULT, NVARS };
-static const char *const varnames[NVARS] = {"default", "weight", "bias", "accum", "result"};
+enum { V_DEFAULT, V_WEIGHT, V_BIAS, V_ACCUM, V_RESULT, V_TABLE, NVARS };
+static const char *const varnames[NVARS] = {"default", "weight", "bias", "accum", "result", "table"};
+enum { NDENSE_VARS = V_TABLE }; /* a dense layer's variables: default .. result */
 
 static const char *const top_keys[] = {"Model", "LayerType", "LayerName"};
 static const char *const level_keys[] = {"Precision", "ReuseFactor", "Strategy"};
@@ -127,10 +129,14 @@ typedef struct {
 	bool has_rf, has_strat;
 	long rf;
 	hls_strategy strat;
+	bool has_tsize;             /* a SiLU layer's table_size */
+	long tsize;
 } level;
 
 /* The built-in default when no level sets a precision: hls4ml's ap_fixed<16,6>. */
 static const fx_type builtin_type = {.w = 16, .i = 6, .sign = true, .q = FX_TRN, .o = FX_WRAP};
+/* A SiLU table's default type: hls4ml's table_t default for activation tables. */
+static const fx_type table_type = {.w = 18, .i = 8, .sign = true, .q = FX_TRN, .o = FX_WRAP};
 
 /* Copies s into buf for an error message: printable ASCII only, at most 48 characters. */
 static const char *clean(const char *s, char *buf, size_t n)
@@ -209,6 +215,21 @@ static int read_type(const ydoc *d, const ynode *v, const char *path, int var, b
 	return 0;
 }
 
+/* An error if a key of the Precision mapping v looks like the tail of a type string that YAML
+ * split at a comma ({weight: ap_fixed<8,3>} unquoted). */
+static int split_type(const ydoc *d, const ynode *v, const char *path, berr *e)
+{
+	char kb[256];
+	for (size_t i = 0; v->kind == YN_MAP && i < v->n; i++) {
+		const char *k = v->keys[i]->str;
+		if (strchr(k, '>') || (k[0] >= '0' && k[0] <= '9'))
+			return yerr(e, d, v->keys[i], ykey(kb, sizeof kb, path, k),
+				    "looks like a piece of a type string that YAML split at a comma; "
+				    "quote type strings inside { } ('ap_fixed<16,6>')");
+	}
+	return 0;
+}
+
 /* Reads a Precision node: a string (the level's default) or a mapping of variables.
  * The input layer (input true) takes only default and result, and no "auto". */
 static int read_precision(const ydoc *d, const ynode *v, const char *path, bool input, level *lv,
@@ -217,22 +238,17 @@ static int read_precision(const ydoc *d, const ynode *v, const char *path, bool 
 	char kb[256];
 	if (v->kind == YN_SCALAR)
 		return read_type(d, v, path, V_DEFAULT, false, lv, e);
-	for (size_t i = 0; v->kind == YN_MAP && i < v->n; i++) {
-		const char *k = v->keys[i]->str;
-		if (strchr(k, '>') || (k[0] >= '0' && k[0] <= '9'))
-			return yerr(e, d, v->keys[i], ykey(kb, sizeof kb, path, k),
-				    "looks like a piece of a type string that YAML split at a comma; "
-				    "quote type strings inside { } ('ap_fixed<16,6>')");
-	}
+	if (split_type(d, v, path, e) != 0)
+		return -1;
 	if (input) {
 		if (check_keys(d, v, path, input_vars, 2, pm, e) != 0)
 			return -1;
-	} else if (check_keys(d, v, path, varnames, NVARS, pm, e) != 0) {
+	} else if (check_keys(d, v, path, varnames, NDENSE_VARS, pm, e) != 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < v->n; i++) {
 		if (!(input ? known(v->keys[i]->str, input_vars, 2)
-			    : known(v->keys[i]->str, varnames, NVARS)))
+			    : known(v->keys[i]->str, varnames, NDENSE_VARS)))
 			continue; /* listed in the notes */
 		int var = 0;
 		while (strcmp(varnames[var], v->keys[i]->str) != 0)
@@ -278,6 +294,55 @@ static int read_level(const ydoc *d, const ynode *m, const char *path, bool inpu
 	return 0;
 }
 
+/* Reads LayerName.<group>_silu (silu) or LayerName.<group>_mul: Precision (a string, or
+ * default and result, and for the SiLU table), and the SiLU's table_size. */
+static int read_ew_level(const ydoc *d, const ynode *m, const char *path, bool silu, level *lv,
+			 const pmode *pm, berr *e)
+{
+	static const char *const silu_keys[] = {"Precision", "table_size"};
+	static const char *const silu_vars[] = {"default", "result", "table"};
+	char kb[256], pb[256];
+	if (check_keys(d, m, path, silu_keys, silu ? 2 : 1, pm, e) != 0)
+		return -1;
+	if (silu && ymap_get(m, "table_size")) {
+		if (yget_long(d, m, path, "table_size", false, SILU_TABLE_MIN, SILU_TABLE_MAX,
+			      &lv->tsize, e) != 0)
+			return -1;
+		if (!silu_size_ok(lv->tsize))
+			return yerr(e, d, ymap_get(m, "table_size"), ykey(kb, sizeof kb, path, "table_size"),
+				    "%ld is not a power of two (the table index is a shift of the input)",
+				    lv->tsize);
+		lv->has_tsize = true;
+	}
+	const ynode *pr = ymap_get(m, "Precision");
+	if (!pr)
+		return 0;
+	ykey(pb, sizeof pb, path, "Precision");
+	if (pr->kind == YN_SCALAR)
+		return read_type(d, pr, pb, V_DEFAULT, false, lv, e);
+	if (pr->kind != YN_MAP)
+		return yerr(e, d, pr, pb, "expected a type string or a mapping of variables");
+	if (split_type(d, pr, pb, e) != 0 || check_keys(d, pr, pb, silu_vars, silu ? 3 : 2, pm, e) != 0)
+		return -1;
+	static const int vars[] = {V_DEFAULT, V_RESULT, V_TABLE};
+	for (int k = 0; k < (silu ? 3 : 2); k++) {
+		const ynode *v = ymap_get(pr, silu_vars[k]);
+		if (v && read_type(d, v, ykey(kb, sizeof kb, pb, silu_vars[k]), vars[k],
+				   !silu && vars[k] == V_RESULT, lv, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Finds the layer whose elementwise layer (SiLU, product) has this exact name; -1 if none. */
+static int ew_index(const project *p, const char *name)
+{
+	for (int i = 0; i < p->n_layers; i++)
+		if (p->layers[i].ew_name[0] && strcmp(p->layers[i].ew_name, name) == 0)
+			return i;
+	return -1;
+}
+
 /* Finds a block layer by exact name; -1 if none. */
 static int layer_index(const project *p, const char *name)
 {
@@ -292,11 +357,14 @@ static int unknown_layer(const ydoc *d, const ynode *key, const char *ctx, const
 			 berr *e)
 {
 	char kb[256], cb[64];
-	const char *names[MAX_LAYERS + 1];
+	const char *names[2 * MAX_LAYERS + 1];
 	int n = 0;
 	names[n++] = "input";
-	for (int i = 0; i < p->n_layers && n < MAX_LAYERS + 1; i++)
+	for (int i = 0; i < p->n_layers; i++) {
 		names[n++] = p->layers[i].name;
+		if (p->layers[i].ew_name[0])
+			names[n++] = p->layers[i].ew_name;
+	}
 	ykey(kb, sizeof kb, ctx, clean(key->str, cb, sizeof cb));
 	const char *sug = closest_word(key->str, names, (size_t)n);
 	if (sug)
@@ -367,10 +435,60 @@ static int auto_accum(const fx_type *in, const fx_type *w, const fx_type *b, boo
 	return 0;
 }
 
+const fx_type *config_input_type(const config *c, const project *p, int i)
+{
+	if (i > 0 && p->layers[i].kind == LK_UP)
+		return config_input_type(c, p, i - 1);
+	if (i > 0 && p->layers[i].kind == LK_DOWN)
+		return &c->layers[i - 1].mul;
+	return i == 0 ? &c->input : &c->layers[i - 1].result;
+}
+
+/* The type of a full-precision product a * b (hls4ml's inferred Multiply result); -1 if wider
+ * than the fx_type limits. */
+static int product_type(const fx_type *a, const fx_type *b, fx_type *out)
+{
+	*out = (fx_type){.w = a->w + b->w, .i = a->i + b->i, .sign = a->sign || b->sign,
+			 .q = FX_TRN, .o = FX_WRAP};
+	if (a->sign != b->sign) { /* an unsigned operand gains a sign bit */
+		out->w++;
+		out->i++;
+	}
+	return out->w > FX_W_MAX || out->i < FX_I_MIN || out->i > FX_I_MAX ? -1 : 0;
+}
+
+/* Resolves layer i's elementwise layer (its SiLU or product) from its level ew and Model. */
+static int resolve_ew(const ydoc *d, const project *p, const level *model, const level *ew,
+		      int i, config *c, berr *e)
+{
+	const level *chain[] = {ew, model};
+	layer_cfg *l = &c->layers[i];
+	resolved r = lookup(chain, 2, V_RESULT);
+	if (p->layers[i].kind == LK_GATE) {
+		if (r.is_auto) /* only Model's result can be auto here */
+			return yerr(e, d, r.from->at[r.var], r.from->path[r.var],
+				    "'auto' cannot type the SiLU '%s'; give LayerName.%s.Precision.result",
+				    p->layers[i].ew_name, p->layers[i].ew_name);
+		l->act = r.t;
+		l->table = ew->has[V_TABLE] ? ew->t[V_TABLE] : table_type;
+		l->table_size = ew->has_tsize ? ew->tsize : SILU_TABLE_DEFAULT;
+		return 0;
+	}
+	if (!r.is_auto) {
+		l->mul = r.t;
+		return 0;
+	}
+	if (product_type(&c->layers[i - 1].act, &l->result, &l->mul) != 0)
+		return yerr(e, d, r.from->at[r.var], r.from->path[r.var],
+			    "'auto' gives '%s' a product of %d bits, more than %d; give a type",
+			    p->layers[i].ew_name, l->mul.w, FX_W_MAX);
+	return 0;
+}
+
 /* Resolves every layer's setting from the levels into c. */
 static int resolve(const ydoc *d, const project *p, const level *model, const level *type,
-		   const level *names, const level *acts, const level *input, const pmode *pm,
-		   config *c, berr *e)
+		   const level *names, const level *acts, const level *ews, const level *input,
+		   const pmode *pm, config *c, berr *e)
 {
 	const level *ichain[] = {input, model};
 	resolved r = lookup(ichain, 2, V_RESULT);
@@ -378,10 +496,10 @@ static int resolve(const ydoc *d, const project *p, const level *model, const le
 		return yerr(e, d, r.from->at[r.var], r.from->path[r.var],
 			    "'auto' cannot type the input; give LayerName.input.Precision.result");
 	c->input = r.t;
-	fx_type in = c->input;
 	for (int i = 0; i < p->n_layers; i++) {
 		const level *chain[] = {&names[i], type, model};
 		layer_cfg *l = &c->layers[i];
+		fx_type in = *config_input_type(c, p, i);
 		l->weight = lookup(chain, 3, V_WEIGHT).t;
 		l->bias = lookup(chain, 3, V_BIAS).t;
 		r = lookup(chain, 3, V_ACCUM);
@@ -416,7 +534,8 @@ static int resolve(const ydoc *d, const project *p, const level *model, const le
 			 : model->has_rf ? model->rf : 1;
 		l->strategy = names[i].has_strat ? names[i].strat : type && type->has_strat ? type->strat
 			    : model->has_strat ? model->strat : HLS_LATENCY;
-		in = l->result;
+		if (p->layers[i].ew_name[0] && resolve_ew(d, p, model, &ews[i], i, c, e) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -428,9 +547,13 @@ static bool same_name(const char *a, const char *b)
 }
 
 /* hls4ml mode: what a LayerName key names. Returns 0 for a dense layer (*i set), 1 for the
- * activation layer of dense layer *i, 2 for the input, 3 for the softmax, -1 for nothing. */
+ * activation layer of dense layer *i, 2 for the input, 3 for the softmax, 4 for the
+ * elementwise layer (SiLU, product) after layer *i, -1 for nothing. */
 static int hls4ml_layer(const project *p, const char *name, int *i)
 {
+	for (*i = 0; *i < p->n_layers; (*i)++)
+		if (same_name(p->layers[*i].ew_name, name))
+			return 4;
 	for (*i = 0; *i < p->n_layers; (*i)++)
 		if (same_name(p->layers[*i].name, name))
 			return 0;
@@ -488,6 +611,8 @@ static int no_layer(const ydoc *d, const ynode *key, const char *ctx, const proj
 		names[n++] = p->layers[i].name;
 		if (p->layers[i].act_name[0])
 			names[n++] = p->layers[i].act_name;
+		if (p->layers[i].ew_name[0] && n < sizeof names / sizeof names[0])
+			names[n++] = p->layers[i].ew_name;
 	}
 	const char *sug = closest_word(key->str, names, n);
 	snprintf(msg, sizeof msg, "no layer of that name in the %s%s%s%s",
@@ -524,6 +649,7 @@ static int parse_doc(const ydoc *d, const project *p, const pmode *pm, config *c
 	bool has_type = false;
 	size_t nl = (size_t)(p->n_layers > 0 ? p->n_layers : 1);
 	level *names = xcalloc(nl, sizeof *names), *acts = xcalloc(nl, sizeof *acts);
+	level *ews = xcalloc(nl, sizeof *ews);
 	int rc = -1;
 	const ynode *m = ymap_get(root, "Model");
 	if (m && read_level(d, m, ykey(kb, sizeof kb, ctx, "Model"), false, &model, pm, e) != 0)
@@ -567,6 +693,8 @@ static int parse_doc(const ydoc *d, const project *p, const pmode *pm, config *c
 			ykey(kb, sizeof kb, nctx, name);
 			int i = layer_index(p, name);
 			int what = strcmp(name, "input") == 0 ? 2 : i >= 0 ? 0 : -1;
+			if (what < 0 && (i = ew_index(p, name)) >= 0)
+				what = 4;
 			if (pm->hls4ml)
 				what = hls4ml_layer(p, name, &i);
 			if (what == 2) {
@@ -578,6 +706,10 @@ static int parse_doc(const ydoc *d, const project *p, const pmode *pm, config *c
 			} else if (what == 1) {
 				if (read_act_level(d, ln->items[k], kb, &acts[i], pm, e) != 0)
 					goto out;
+			} else if (what == 4) {
+				if (read_ew_level(d, ln->items[k], kb, p->layers[i].kind == LK_GATE,
+						  &ews[i], pm, e) != 0)
+					goto out;
 			} else if (what == 3) {
 				note(pm, d, ln->keys[k], kb, name,
 				     "the softmax: burn evaluates it in float (no fixed-point types)");
@@ -588,11 +720,12 @@ static int parse_doc(const ydoc *d, const project *p, const pmode *pm, config *c
 	}
 	c->n_layers = p->n_layers;
 	c->layers = xcalloc(nl, sizeof *c->layers);
-	rc = resolve(d, p, &model, has_type ? &type : NULL, names, pm->hls4ml ? acts : NULL, &input,
-		     pm, c, e);
+	rc = resolve(d, p, &model, has_type ? &type : NULL, names, pm->hls4ml ? acts : NULL, ews,
+		     &input, pm, c, e);
 out:
 	free(names);
 	free(acts);
+	free(ews);
 	return rc;
 }
 
@@ -659,9 +792,9 @@ void config_default(const project *p, config *c)
 	c->input = builtin_type;
 	c->n_layers = p->n_layers;
 	c->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *c->layers);
-	fx_type in = c->input;
 	for (int i = 0; i < p->n_layers; i++) {
 		layer_cfg *l = &c->layers[i];
+		fx_type in = *config_input_type(c, p, i);
 		l->weight = l->bias = l->result = builtin_type;
 		if (auto_accum(&in, &l->weight, &l->bias, p->layers[i].bias, p->layers[i].n_in,
 			       &l->accum) != 0)
@@ -669,7 +802,13 @@ void config_default(const project *p, config *c)
 					     .o = FX_WRAP}; /* unreachable for 16-bit types */
 		l->reuse = 1;
 		l->strategy = HLS_LATENCY;
-		in = l->result;
+		if (p->layers[i].kind == LK_GATE) {
+			l->act = builtin_type;
+			l->table = table_type;
+			l->table_size = SILU_TABLE_DEFAULT;
+		} else if (p->layers[i].kind == LK_UP) {
+			l->mul = builtin_type;
+		}
 	}
 }
 
@@ -719,6 +858,27 @@ static const char *strat_name(hls_strategy s)
 	return s == HLS_RESOURCE ? "Resource" : "Latency";
 }
 
+/* Writes layer i's elementwise layer (SiLU or product) in full, if it has one; short: hls4ml's
+ * short type spellings. */
+static void put_ew(strbuf *out, const config *c, const project *p, int i, bool short_form)
+{
+	const layer *ly = &p->layers[i];
+	const layer_cfg *l = &c->layers[i];
+	char tb[128];
+	if (!ly->ew_name[0])
+		return;
+	sb_puts(out, "  ");
+	put_name(out, ly->ew_name);
+	sb_puts(out, ":\n    Precision:\n");
+	if (ly->kind == LK_GATE) {
+		sb_printf(out, "      result: %s\n", type_str(&l->act, short_form, tb, sizeof tb));
+		sb_printf(out, "      table: %s\n", type_str(&l->table, short_form, tb, sizeof tb));
+		sb_printf(out, "    table_size: %ld\n", l->table_size);
+	} else {
+		sb_printf(out, "      result: %s\n", type_str(&l->mul, short_form, tb, sizeof tb));
+	}
+}
+
 void config_write_canonical(const config *c, const project *p, strbuf *out)
 {
 	char tb[128];
@@ -735,6 +895,7 @@ void config_write_canonical(const config *c, const project *p, strbuf *out)
 		sb_printf(out, "      weight: %s\n", type_str(&l->weight, false, tb, sizeof tb));
 		sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
 		sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+		put_ew(out, c, p, i, false);
 	}
 }
 
@@ -829,8 +990,10 @@ void config_write_hls4ml(const config *c, const project *p, strbuf *out)
 		bool diff[NVARS] = {0}, anyd = false;
 		for (int v = V_WEIGHT; v <= V_RESULT; v++)
 			anyd |= diff[v] = !fx_equal(var_of(l, v), &eff[v]);
-		if (!anyd && l->reuse == rf && l->strategy == strat)
+		if (!anyd && l->reuse == rf && l->strategy == strat) {
+			put_ew(out, c, p, i, true);
 			continue;
+		}
 		sb_puts(out, "  ");
 		put_name(out, p->layers[i].name);
 		sb_puts(out, ":\n");
@@ -845,6 +1008,7 @@ void config_write_hls4ml(const config *c, const project *p, strbuf *out)
 			sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
 		if (l->strategy != strat)
 			sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+		put_ew(out, c, p, i, true);
 	}
 	free(all);
 }
@@ -925,7 +1089,9 @@ bool config_equal(const config *a, const config *b)
 		const layer_cfg *x = &a->layers[i], *y = &b->layers[i];
 		if (!fx_equal(&x->weight, &y->weight) || !fx_equal(&x->bias, &y->bias) ||
 		    !fx_equal(&x->accum, &y->accum) || !fx_equal(&x->result, &y->result) ||
-		    x->reuse != y->reuse || x->strategy != y->strategy)
+		    x->reuse != y->reuse || x->strategy != y->strategy || !fx_equal(&x->act, &y->act) ||
+		    !fx_equal(&x->table, &y->table) || x->table_size != y->table_size ||
+		    !fx_equal(&x->mul, &y->mul))
 			return false;
 	}
 	return true;

@@ -22,6 +22,12 @@ typedef struct {
 	fx_type weight, bias, accum, result;
 	long reuse;              /* ReuseFactor >= 1 */
 	hls_strategy strategy;
+	/* The elementwise layer after a swiglu projection (layer.ew_name; zero elsewhere):
+	 * after gate, its SiLU (LayerName.<group>_silu): result type, sigmoid table type and size;
+	 * after up, the product silu(gate) * up (LayerName.<group>_mul): its result type in mul. */
+	fx_type act, table;
+	long table_size;
+	fx_type mul;
 } layer_cfg;
 
 typedef struct {
@@ -73,6 +79,10 @@ bool hls4ml_rf_valid(int n_in, int n_out, long rf, long *lo, long *hi);
 /* Appends one line per layer whose RF hls4ml would reject, with the nearest valid ones.
  * Returns the number of such layers. */
 int config_check_hls4ml(const config *c, const project *p, strbuf *report);
+
+/* The type of layer i's input under c: the block input or the result of the layer before,
+ * for up the gate's input, for down the product's type (c->layers[i-1].mul). */
+const fx_type *config_input_type(const config *c, const project *p, int i);
 
 /* True if a and b are the same config. */
 bool config_equal(const config *a, const config *b);

@@ -171,6 +171,56 @@ static long add_long(long a, long b)
 	return a > LONG_MAX - b ? LONG_MAX : a + b;
 }
 
+/* One multiplier of an a x b product (signedness as for dense): adds its DSPs or LUTs to
+ * *dsp / *lut and returns its pipeline stages. */
+static int est_mult(const fx_type *a, const fx_type *b, const part *pt, long long lanes,
+		    long long *dsp, long long *lut)
+{
+	int ea = a->w + !a->sign, eb = b->w + !b->sign;
+	if (a->w < LUT_MIN_OPERAND || b->w < LUT_MIN_OPERAND || a->w + b->w < LUT_MIN_PRODUCT) {
+		*lut += lanes * cdiv((long long)ea * eb, 2);
+		return 1;
+	}
+	long long per = dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
+	*dsp += lanes * per;
+	*lut += lanes * (per - 1) * (ea + eb);
+	return 2 + clog2(per);
+}
+
+/* The SiLU and the product after the up layer i of a swiglu entry (gate is layer i-1, with
+ * estimate g): adds their cost to up's estimate o and returns the cycles by which gate and
+ * up overlap (they read the same input at once), for the block's total. They keep pace with
+ * the projections: E = ceil(n_hidden / II) lanes, each with its own sigmoid table (a ROM of
+ * table_size words), a multiplier x * sigmoid and a multiplier silu * up, handling II values
+ * in turn. */
+static long est_swiglu_ew(const project *p, const config *c, int i, const layer_estimate *g,
+			  layer_estimate *o)
+{
+	const layer_cfg *gc = &c->layers[i - 1], *uc = &c->layers[i];
+	long long ii = g->ii > o->ii ? g->ii : o->ii;
+	long long lanes = cdiv(p->layers[i].n_out, ii < 1 ? 1 : ii);
+	long long n = gc->table_size, wt = gc->table.w, lut = 0, ff = 0, dsp = 0, bram = 0;
+	if (n >= ROM_BRAM_MIN_DEPTH)
+		bram = lanes * bram18_count(wt, n);
+	else
+		lut += lanes * wt * cdiv(n, 64);
+	int st1 = est_mult(&gc->result, &gc->table, &p->part, lanes, &dsp, &lut);
+	int st2 = est_mult(&gc->act, &uc->result, &p->part, lanes, &dsp, &lut);
+	/* range compare and index of x, the two result casts; registers on x, table word, casts */
+	int wx = gc->result.w, wa = gc->act.w, wm = uc->mul.w;
+	lut += lanes * (wx + clog2(n) + cdiv(wa, 4) + cdiv(wm, 4) + wa);
+	ff += lanes * (wx + wt + wa + wm);
+	long overlap = g->latency < o->latency ? g->latency : o->latency;
+	o->mults = add_long(o->mults, clamp_long(2 * lanes));
+	o->dsp = add_long(o->dsp, clamp_long(dsp));
+	o->lut = add_long(o->lut, clamp_long(lut));
+	o->ff = add_long(o->ff, clamp_long(ff));
+	o->bram18 = add_long(o->bram18, clamp_long(bram));
+	/* ROM read, x * sigmoid, silu * up, output register; II values per lane */
+	o->latency = add_long(o->latency, clamp_long(ii + st1 + st2 + 1));
+	return overlap;
+}
+
 int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 {
 	memset(out, 0, sizeof *out);
@@ -194,11 +244,11 @@ int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 	out->n_layers = p->n_layers;
 	out->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *out->layers);
 	layer_estimate *t = &out->total;
-	const fx_type *in = &c->input;
 	for (int i = 0; i < p->n_layers; i++) {
 		layer_estimate *l = &out->layers[i];
-		est_layer(&p->layers[i], in, &c->layers[i], &p->part, l);
-		in = &c->layers[i].result;
+		est_layer(&p->layers[i], config_input_type(c, p, i), &c->layers[i], &p->part, l);
+		if (p->layers[i].kind == LK_UP && i > 0 && p->layers[i - 1].kind == LK_GATE)
+			t->latency -= est_swiglu_ew(p, c, i, &out->layers[i - 1], l);
 		t->mults = add_long(t->mults, l->mults);
 		t->dsp = add_long(t->dsp, l->dsp);
 		t->lut = add_long(t->lut, l->lut);

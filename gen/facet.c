@@ -36,6 +36,14 @@ static void write_block(strbuf *b, const project *p)
 	sb_puts(b, "block:\n  layers:\n");
 	for (int k = 0; k < p->n_layers; k++) {
 		const layer *l = &p->layers[k];
+		if (l->kind == LK_GATE && k + 2 < p->n_layers) {
+			sb_printf(b, "    - {name: %s, type: swiglu, n_in: %d, n_hidden: %d, n_out: %d, "
+				     "bias: %s}\n",
+				  l->group, l->n_in, l->n_out, p->layers[k + 2].n_out,
+				  l->bias ? "true" : "false");
+			k += 2;
+			continue;
+		}
 		sb_printf(b, "    - {name: %s, type: dense, n_in: %d, n_out: %d, activation: %s, bias: %s}\n",
 			  l->name, l->n_in, l->n_out, l->act == ACT_RELU ? "relu" : "linear",
 			  l->bias ? "true" : "false");

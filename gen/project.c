@@ -33,7 +33,8 @@ static const char *const keras_keys[] = {"json", "h5"};
 static const char *const outputs[] = {"linear", "softmax"};
 static const char *const layer_keys[] = {"name", "type", "n_in", "n_out", "activation", "bias",
 					 "weight_tensor", "bias_tensor"};
-static const char *const layer_types[] = {"dense"};
+static const char *const layer_types[] = {"dense", "swiglu"};
+static const char *const swiglu_keys[] = {"name", "type", "n_in", "n_hidden", "n_out", "bias"};
 static const char *const activations[] = {[ACT_LINEAR] = "linear", [ACT_RELU] = "relu"};
 static const char *const weights_keys[] = {"source", "seed", "distribution", "scale", "file", "layout"};
 static const char *const calib_keys[] = {"source", "seed", "n", "distribution", "scale", "file"};
@@ -264,28 +265,101 @@ static int parse_part_section(loader *L, const ynode *v)
 
 /* ---- the block ---- */
 
-static int parse_layer(loader *L, const ynode *m, int k)
+/* Checks that name (of block.layers[item], at node nn) is not "input" and not used by any of
+ * the first k layers (nor their elementwise layers). */
+static int check_name(loader *L, const ynode *nn, const char *ctx, const char *name, int k)
+{
+	char kb[256];
+	ykey(kb, sizeof kb, ctx, "name");
+	if (strcmp(name, "input") == 0)
+		return yerr(L->e, &L->d, nn, kb,
+			    "'input' is reserved (hls4ml's name for the block's input)");
+	for (int j = 0, item = -1; j < k; j++) {
+		const layer *o = &L->p->layers[j];
+		item += o->kind == LK_DENSE || o->kind == LK_GATE; /* the entry layer j came from */
+		if (strcmp(o->name, name) == 0 || strcmp(o->ew_name, name) == 0)
+			return yerr(L->e, &L->d, nn, kb, "layer name '%s' is already used by "
+				    "block.layers[%d]", name, item);
+	}
+	return 0;
+}
+
+/* Checks that a layer of n_in inputs can follow the first k layers. */
+static int check_chain(loader *L, const ynode *m, const char *ctx, long n_in, int k)
+{
+	char kb[256];
+	if (k > 0 && n_in != L->p->layers[k - 1].n_out)
+		return yerr(L->e, &L->d, ymap_get(m, "n_in"), ykey(kb, sizeof kb, ctx, "n_in"),
+			    "%ld does not match n_out %d of the previous layer '%s': layers must chain",
+			    n_in, L->p->layers[k - 1].n_out, L->p->layers[k - 1].name);
+	return 0;
+}
+
+/* Reads a swiglu entry (block.layers[item], mapping m) into layers k, k+1, k+2: gate and up
+ * (n_in -> n_hidden) and down (n_hidden -> n_out), named <name>_gate, _up, _down, with the
+ * elementwise layers <name>_silu and <name>_mul between them. */
+static int parse_swiglu(loader *L, const ynode *m, const char *ctx, int k)
+{
+	const ydoc *d = &L->d;
+	berr *e = L->e;
+	char name[MAX_NAME];
+	long n_in = 0, n_hidden = 0, n_out = 0;
+	bool bias = false;
+	if (ymap_check(d, m, ctx, swiglu_keys, LEN(swiglu_keys), e) != 0 ||
+	    get_ident(d, m, ctx, "name", true, "swiglu name (at most 58 characters: its layers add "
+		      "_gate, _up, _down, _silu, _mul)", name, MAX_NAME - 5, e) != 0 ||
+	    yget_long(d, m, ctx, "n_in", true, 1, MAX_LAYER_DIM, &n_in, e) != 0 ||
+	    yget_long(d, m, ctx, "n_hidden", true, 1, MAX_LAYER_DIM, &n_hidden, e) != 0 ||
+	    yget_long(d, m, ctx, "n_out", true, 1, MAX_LAYER_DIM, &n_out, e) != 0 ||
+	    yget_bool(d, m, ctx, "bias", false, &bias, e) != 0)
+		return -1;
+	if ((long long)n_in * n_hidden > MAX_LAYER_WEIGHTS ||
+	    (long long)n_hidden * n_out > MAX_LAYER_WEIGHTS)
+		return yerr(e, d, m, ctx, "%ld -> %ld -> %ld: a projection has more than the limit of "
+			    "%d weights", n_in, n_hidden, n_out, (int)MAX_LAYER_WEIGHTS);
+	if (check_chain(L, m, ctx, n_in, k) != 0)
+		return -1;
+	static const char *const proj[3] = {"gate", "up", "down"};
+	static const char *const ew[3] = {"silu", "mul", ""};
+	const ynode *nn = ymap_get(m, "name");
+	for (int r = 0; r < 3; r++) {
+		layer *l = &L->p->layers[k + r];
+		snprintf(l->name, sizeof l->name, "%.58s_%.4s", name, proj[r]);
+		if (ew[r][0])
+			snprintf(l->ew_name, sizeof l->ew_name, "%.58s_%.4s", name, ew[r]);
+		snprintf(l->group, sizeof l->group, "%s", name);
+		if (check_name(L, nn, ctx, l->name, k + r) != 0 ||
+		    (l->ew_name[0] && check_name(L, nn, ctx, l->ew_name, k + r) != 0))
+			return -1;
+		l->kind = (layer_kind)(LK_GATE + r);
+		l->n_in = (int)(r < 2 ? n_in : n_hidden);
+		l->n_out = (int)(r < 2 ? n_hidden : n_out);
+		l->act = ACT_LINEAR; /* the gate's SiLU is an elementwise layer of its own */
+		l->bias = bias;
+	}
+	return 0;
+}
+
+/* Reads block.layers[item] (mapping m) into layer k (a swiglu entry: layers k..k+2). */
+static int parse_layer(loader *L, const ynode *m, int item, int k)
 {
 	const ydoc *d = &L->d;
 	berr *e = L->e;
 	layer *l = &L->p->layers[k];
 	char ctx[64], kb[256];
-	snprintf(ctx, sizeof ctx, "block.layers[%d]", k);
-	if (ymap_check(d, m, ctx, layer_keys, LEN(layer_keys), e) != 0 ||
-	    get_ident(d, m, ctx, "name", true, "layer name", l->name, sizeof l->name, e) != 0)
-		return -1;
-	const ynode *nn = ymap_get(m, "name");
-	if (strcmp(l->name, "input") == 0)
-		return yerr(e, d, nn, ykey(kb, sizeof kb, ctx, "name"),
-			    "'input' is reserved (hls4ml's name for the block's input)");
-	for (int j = 0; j < k; j++)
-		if (strcmp(L->p->layers[j].name, l->name) == 0)
-			return yerr(e, d, nn, ykey(kb, sizeof kb, ctx, "name"),
-				    "layer name '%s' is already used by block.layers[%d]", l->name, j);
+	snprintf(ctx, sizeof ctx, "block.layers[%d]", item);
 	int type = 0, act = ACT_LINEAR;
+	if (m->kind == YN_MAP &&
+	    yget_enum(d, m, ctx, "type", false, layer_types, LEN(layer_types), &type, e) != 0)
+		return -1;
+	if (type == 1)
+		return parse_swiglu(L, m, ctx, k);
+	if (ymap_check(d, m, ctx, layer_keys, LEN(layer_keys), e) != 0 ||
+	    get_ident(d, m, ctx, "name", true, "layer name", l->name, sizeof l->name, e) != 0 ||
+	    check_name(L, ymap_get(m, "name"), ctx, l->name, k) != 0)
+		return -1;
 	long n_in = 0, n_out = 0;
-	if (yget_enum(d, m, ctx, "type", false, layer_types, LEN(layer_types), &type, e) != 0 ||
-	    yget_long(d, m, ctx, "n_in", true, 1, MAX_LAYER_DIM, &n_in, e) != 0 ||
+	if (yget_long(d, m, ctx, "n_in", true, 1, MAX_LAYER_DIM, &n_in, e) != 0 ||
 	    yget_long(d, m, ctx, "n_out", true, 1, MAX_LAYER_DIM, &n_out, e) != 0 ||
 	    yget_enum(d, m, ctx, "activation", false, activations, LEN(activations), &act, e) != 0)
 		return -1;
@@ -295,10 +369,8 @@ static int parse_layer(loader *L, const ynode *m, int k)
 	if ((long long)n_in * n_out > MAX_LAYER_WEIGHTS)
 		return yerr(e, d, m, ctx, "%ld x %ld = %lld weights, more than the limit of %d", n_in,
 			    n_out, (long long)n_in * n_out, (int)MAX_LAYER_WEIGHTS);
-	if (k > 0 && n_in != L->p->layers[k - 1].n_out)
-		return yerr(e, d, ymap_get(m, "n_in"), ykey(kb, sizeof kb, ctx, "n_in"),
-			    "%ld does not match n_out %d of the previous layer '%s': layers must chain",
-			    n_in, L->p->layers[k - 1].n_out, L->p->layers[k - 1].name);
+	if (check_chain(L, m, ctx, n_in, k) != 0)
+		return -1;
 	l->n_in = (int)n_in;
 	l->n_out = (int)n_out;
 	l->act = (activation)act;
@@ -316,6 +388,13 @@ static int parse_layer(loader *L, const ynode *m, int k)
 	return 0;
 }
 
+/* Layers an entry of block.layers stands for: 3 for a swiglu entry, else 1. */
+static int entry_layers(const ynode *m)
+{
+	const ynode *t = m->kind == YN_MAP ? ymap_get(m, "type") : NULL;
+	return t && t->kind == YN_SCALAR && strcmp(t->str, "swiglu") == 0 ? 3 : 1;
+}
+
 /* Reads block.layers (ls) into the project's layers. */
 static int parse_layers(loader *L, const ynode *ls)
 {
@@ -326,15 +405,18 @@ static int parse_layers(loader *L, const ynode *ls)
 		return yerr(e, d, ls, "block.layers", "expected a list of layers");
 	if (ls->n == 0)
 		return yerr(e, d, ls, "block.layers", "the block has no layers");
-	if (ls->n > MAX_LAYERS)
-		return yerr(e, d, ls, "block.layers", "%zu layers, more than the limit of %d", ls->n,
-			    (int)MAX_LAYERS);
-	p->n_layers = (int)ls->n;
-	p->layers = xcalloc(ls->n, sizeof *p->layers);
-	L->w_node = xcalloc(ls->n, sizeof *L->w_node);
-	L->b_node = xcalloc(ls->n, sizeof *L->b_node);
-	for (int k = 0; k < p->n_layers; k++)
-		if (parse_layer(L, ls->items[k], k) != 0)
+	size_t n = 0;
+	for (size_t i = 0; i < ls->n; i++)
+		n += (size_t)entry_layers(ls->items[i]);
+	if (n > MAX_LAYERS)
+		return yerr(e, d, ls, "block.layers", "%zu layers, more than the limit of %d (a swiglu "
+			    "entry counts as 3)", n, (int)MAX_LAYERS);
+	p->n_layers = (int)n;
+	p->layers = xcalloc(n, sizeof *p->layers);
+	L->w_node = xcalloc(n, sizeof *L->w_node);
+	L->b_node = xcalloc(n, sizeof *L->b_node);
+	for (int i = 0, k = 0; i < (int)ls->n; k += entry_layers(ls->items[i]), i++)
+		if (parse_layer(L, ls->items[i], i, k) != 0)
 			return -1;
 	return 0;
 }
@@ -1117,6 +1199,17 @@ void project_free(project *p)
 	free(p->path);
 	free(p->dir);
 	memset(p, 0, sizeof *p);
+}
+
+int project_dense_chain(const project *p, const char *what, berr *e)
+{
+	for (int k = 0; k < p->n_layers; k++)
+		if (p->layers[k].kind != LK_DENSE)
+			return errf(e, "swiglu '%s' (layers %s_gate, _up, _down with its SiLU and product) "
+				       "is not supported by %s, which builds chains of dense layers: "
+				       "evaluate it with csim and estimate (keep hardware off)",
+				    p->layers[k].group, p->layers[k].group, what);
+	return 0;
 }
 
 long project_macs(const project *p)

@@ -18,8 +18,18 @@ enum {
 
 typedef enum { ACT_LINEAR, ACT_RELU } activation;
 
+/* What a layer is: a plain dense layer (fed by the layer before), or one of the three
+ * projections of a SwiGLU MLP, y = down(silu(gate(x)) * up(x)) (docs/PROJECT.md): gate and
+ * up both read the block input of the swiglu entry, down reads the elementwise product. A
+ * swiglu entry of block.layers becomes three consecutive layers gate, up, down. */
+typedef enum { LK_DENSE, LK_GATE, LK_UP, LK_DOWN } layer_kind;
+
 typedef struct {
 	char name[MAX_NAME];   /* layer name, an identifier; "input" is reserved */
+	layer_kind kind;
+	char group[MAX_NAME];  /* swiglu projections: the name of the swiglu entry, else "" */
+	char ew_name[MAX_NAME]; /* the elementwise layer after this one, named in configs:
+				 * <group>_silu after gate, <group>_mul after up; else "" */
 	int n_in, n_out;
 	activation act;
 	bool bias;
@@ -165,6 +175,10 @@ void project_free(project *p);
 /* Loads an FPGA part by name from the parts folders (the project's "parts/" folder,
  * then $BURN_PARTS, then the installed data folder). */
 int part_load_named(const char *name, const char *project_dir, part *out, berr *e);
+
+/* 0 if the block is a chain of dense layers; else (a swiglu entry) an error saying that
+ * what (e.g. "the RTL emitter") does not support it. */
+int project_dense_chain(const project *p, const char *what, berr *e);
 
 /* Total multiply-accumulates of one inference of the block. */
 long project_macs(const project *p);

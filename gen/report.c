@@ -119,6 +119,13 @@ int cmd_report(int argc, char **argv)
 			snprintf(t, sizeof t, "%s.%s", p.layers[k].name, f[j]);
 			csv_field(&csv, t, false);
 		}
+		/* a swiglu gate's SiLU, an up's product */
+		static const char *const ew[] = {"result", "table", "table_size"};
+		for (int j = 0; p.layers[k].ew_name[0] && j < (p.layers[k].kind == LK_GATE ? 3 : 1); j++) {
+			char t[128];
+			snprintf(t, sizeof t, "%s.%s", p.layers[k].ew_name, ew[j]);
+			csv_field(&csv, t, false);
+		}
 	}
 	for (int s = 0; s < N_CACHED; s++) {
 		char t[32];
@@ -160,8 +167,9 @@ int cmd_report(int argc, char **argv)
 		char ty[96];
 		csv_field(&csv, ok ? fx_format(&c.input, ty, sizeof ty) : "", false);
 		for (int k = 0; k < p.n_layers; k++) {
+			int n_ew = !p.layers[k].ew_name[0] ? 0 : p.layers[k].kind == LK_GATE ? 3 : 1;
 			if (!ok) {
-				for (int j = 0; j < 6; j++)
+				for (int j = 0; j < 6 + n_ew; j++)
 					csv_field(&csv, "", false);
 				continue;
 			}
@@ -173,6 +181,14 @@ int cmd_report(int argc, char **argv)
 			snprintf(ty, sizeof ty, "%ld", lc->reuse);
 			csv_field(&csv, ty, false);
 			csv_field(&csv, lc->strategy == HLS_RESOURCE ? "Resource" : "Latency", false);
+			if (n_ew == 3) {
+				csv_field(&csv, fx_format(&lc->act, ty, sizeof ty), false);
+				csv_field(&csv, fx_format(&lc->table, ty, sizeof ty), false);
+				snprintf(ty, sizeof ty, "%ld", lc->table_size);
+				csv_field(&csv, ty, false);
+			} else if (n_ew == 1) {
+				csv_field(&csv, fx_format(&lc->mul, ty, sizeof ty), false);
+			}
 		}
 		jw_obj(&w);
 		record_write_fields(&w, r);

@@ -53,6 +53,18 @@ void result_write_csim(strbuf *b, const project *p, const csim_result *r)
 		jw_klong(&w, "result_overflow", (long long)l->res.overflow);
 		jw_klong(&w, "accum_quantized", (long long)l->acc.quantized);
 		jw_klong(&w, "result_quantized", (long long)l->res.quantized);
+		if (p->layers[k].ew_name[0]) { /* its SiLU or product (a swiglu gate or up) */
+			jw_key(&w, p->layers[k].kind == LK_GATE ? "silu" : "mul");
+			jw_obj(&w);
+			jw_kstr(&w, "name", p->layers[k].ew_name);
+			jw_kdouble(&w, "max_err", l->ew_max_err);
+			jw_kdouble(&w, "mean_err", l->ew_mean_err);
+			if (p->layers[k].kind == LK_GATE)
+				jw_kdouble(&w, "table_max_err", l->silu_table_err);
+			jw_klong(&w, "result_overflow", (long long)l->ew.overflow);
+			jw_klong(&w, "result_quantized", (long long)l->ew.quantized);
+			jw_end_obj(&w);
+		}
 		jw_end_obj(&w);
 	}
 	jw_end_arr(&w);

@@ -4,9 +4,13 @@
  * Order of operations per dense layer (the same as the golden file's dense case and, later,
  * the RTL): acc[j] = (accum) b[j]; for each input i in order, for each output j:
  * acc[j] = (accum)(acc[j] + x[i] * w[i][j]) with the product in full precision; then
- * y[j] = (result) acc[j], and ReLU sets y[j] = 0 unless y[j] > 0. A final softmax (project.softmax)
- * has no fixed-point form yet: it is applied in double to the block's output and to the
- * reference alike. */
+ * y[j] = (result) acc[j], and ReLU sets y[j] = 0 unless y[j] > 0. A swiglu entry's gate and up
+ * read the same input; the gate's result goes through the SiLU table (kernels/act.h), the
+ * product (mul)(silu * up) feeds down. A final softmax (project.softmax) has no fixed-point
+ * form yet: it is applied in double to the block's output and to the reference alike.
+ *
+ * The pass runs layer by layer over all vectors, so only one layer's quantized weights are
+ * held at a time (a 1536 x 8960 projection is 220 MB of raws). */
 #include "kernels/csim.h"
 
 #include <cblas.h>
@@ -14,26 +18,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/act.h"
 #include "kernels/dense.h"
+
+/* y = x w + b for n vectors (x: n * l->n_in), into a new array. */
+static double *float_dense(const layer *l, long n, const double *x)
+{
+	double *y = xreallocarray(NULL, (size_t)n * (size_t)l->n_out, sizeof *y);
+	for (long v = 0; v < n; v++)
+		for (int j = 0; j < l->n_out; j++)
+			y[v * l->n_out + j] = l->b ? l->b[j] : 0.0;
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, l->n_out, l->n_in, 1.0, x,
+		    l->n_in, l->w, l->n_out, 1.0, y, l->n_out);
+	return y;
+}
 
 void csim_float_ref(const project *p, double **ys)
 {
 	long n = p->calib.n;
-	const double *x = p->calib.x;
+	const double *x = p->calib.x, *gate_in = NULL;
+	double *h = NULL;
 	for (int k = 0; k < p->n_layers; k++) {
 		const layer *l = &p->layers[k];
-		double *y = xreallocarray(NULL, (size_t)n * (size_t)l->n_out, sizeof *y);
-		for (long v = 0; v < n; v++)
-			for (int j = 0; j < l->n_out; j++)
-				y[v * l->n_out + j] = l->b ? l->b[j] : 0.0;
-		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, l->n_out, l->n_in, 1.0, x,
-			    l->n_in, l->w, l->n_out, 1.0, y, l->n_out);
+		if (l->kind == LK_GATE)
+			gate_in = x;
+		if (l->kind == LK_DOWN) { /* h = silu(gate) * up */
+			size_t m = (size_t)n * (size_t)l->n_in;
+			h = xreallocarray(NULL, m, sizeof *h);
+			for (size_t i = 0; i < m; i++)
+				h[i] = silu_ref(ys[k - 2][i]) * ys[k - 1][i];
+			x = h;
+		}
+		double *y = float_dense(l, n, l->kind == LK_UP ? gate_in : x);
 		if (l->act == ACT_RELU)
 			for (long i = 0; i < n * l->n_out; i++)
 				if (!(y[i] > 0))
 					y[i] = 0;
 		ys[k] = y;
-		x = y;
+		if (l->kind != LK_GATE && l->kind != LK_UP)
+			x = y;
+		free(h);
+		h = NULL;
 	}
 }
 
@@ -43,13 +68,149 @@ static void add_stats(fx_stats *a, const fx_stats *b)
 	a->quantized += b->quantized;
 }
 
+/* Adds |fixed - ref| over m values to *max and *sum. */
+static void add_err(const fx_type *t, const fx_raw *y, const double *ref, size_t m, double *max,
+		    double *sum)
+{
+	for (size_t i = 0; i < m; i++) {
+		double err = fabs(fx_to_double(t, y[i]) - ref[i]);
+		if (err > *max || isnan(err))
+			*max = err;
+		*sum += err;
+	}
+}
+
+/* Layer k over all n vectors: in (n * n_in raws of type in_t) -> a new array of results. */
+static fx_raw *fixed_dense(const layer *l, const layer_cfg *lc, const fx_type *in_t, long n,
+			   const fx_raw *in, csim_layer *cl)
+{
+	size_t nw = (size_t)l->n_in * (size_t)l->n_out;
+	fx_raw *qw = xreallocarray(NULL, nw, sizeof *qw), *qb = NULL;
+	for (size_t i = 0; i < nw; i++)
+		qw[i] = fx_from_double(&lc->weight, l->w[i], NULL);
+	if (l->b) {
+		qb = xreallocarray(NULL, (size_t)l->n_out, sizeof *qb);
+		for (int j = 0; j < l->n_out; j++)
+			qb[j] = fx_from_double(&lc->bias, l->b[j], NULL);
+	}
+	dense_types t = {
+		.data = *in_t, .weight = lc->weight, .bias = lc->bias, .accum = lc->accum,
+		.result = lc->result, .relu = l->act == ACT_RELU, .has_bias = l->b != NULL,
+	};
+	fx_raw *out = xreallocarray(NULL, (size_t)n * (size_t)l->n_out, sizeof *out);
+	for (long v = 0; v < n; v++) {
+		fx_stats acc = {0}, res = {0};
+		dense_fx(&t, l->n_in, l->n_out, in + v * l->n_in, qw, qb, out + v * l->n_out,
+			 cl ? &acc : NULL, cl ? &res : NULL);
+		if (cl) {
+			add_stats(&cl->acc, &acc);
+			add_stats(&cl->res, &res);
+		}
+	}
+	free(qw);
+	free(qb);
+	return out;
+}
+
+/* The fixed-point pass over the n vectors of x (raws of c->input), layer by layer; returns the
+ * last layer's outputs. With r and ref (the float reference per layer), fills r's per-layer
+ * errors and event counts. */
+static fx_raw *forward(const project *p, const config *c, long n, fx_raw *x, csim_result *r,
+		       double **ref)
+{
+	fx_raw *cur = x, *silu = NULL, *prod = NULL;
+	for (int k = 0; k < p->n_layers; k++) {
+		const layer *l = &p->layers[k];
+		const layer_cfg *lc = &c->layers[k];
+		csim_layer *cl = r ? &r->layers[k] : NULL;
+		size_t m = (size_t)n * (size_t)l->n_out;
+		const fx_raw *in = l->kind == LK_DOWN ? prod : cur;
+		fx_raw *y = fixed_dense(l, lc, config_input_type(c, p, k), n, in, cl);
+		double sum = 0, ew_sum = 0;
+		if (cl)
+			add_err(&lc->result, y, ref[k], m, &cl->max_err, &sum);
+		if (l->kind == LK_GATE) {
+			silu_types st = {.in = lc->result, .table = lc->table, .result = lc->act,
+					 .table_size = (int)lc->table_size};
+			fx_raw *table = xreallocarray(NULL, (size_t)st.table_size, sizeof *table);
+			silu_table(&st, table);
+			silu = xreallocarray(NULL, m, sizeof *silu);
+			silu_fx(&st, table, (int)m, y, silu, cl ? &cl->ew : NULL);
+			free(table);
+			for (size_t i = 0; cl && i < m; i++) {
+				double s = fx_to_double(&lc->act, silu[i]);
+				double e1 = fabs(s - silu_ref(ref[k][i]));
+				double e2 = fabs(s - silu_ref(fx_to_double(&lc->result, y[i])));
+				if (e1 > cl->ew_max_err || isnan(e1))
+					cl->ew_max_err = e1;
+				if (e2 > cl->silu_table_err || isnan(e2))
+					cl->silu_table_err = e2;
+				ew_sum += e1;
+			}
+			free(y);
+		} else if (l->kind == LK_UP) {
+			const layer_cfg *gc = &c->layers[k - 1];
+			prod = xreallocarray(NULL, m, sizeof *prod);
+			mul_fx(&lc->mul, &gc->act, silu, &lc->result, y, (int)m, prod, cl ? &cl->ew : NULL);
+			for (size_t i = 0; cl && i < m; i++) {
+				double e1 = fabs(fx_to_double(&lc->mul, prod[i]) -
+						 silu_ref(ref[k - 1][i]) * ref[k][i]);
+				if (e1 > cl->ew_max_err || isnan(e1))
+					cl->ew_max_err = e1;
+				ew_sum += e1;
+			}
+			free(silu);
+			silu = NULL;
+			free(y);
+		} else {
+			if (l->kind == LK_DOWN) {
+				free(prod);
+				prod = NULL;
+			}
+			if (cur != x)
+				free(cur);
+			cur = y;
+		}
+		if (cl) {
+			cl->mean_err = sum / (double)m;
+			cl->ew_mean_err = ew_sum / (double)m;
+		}
+	}
+	free(silu);
+	free(prod);
+	return cur;
+}
+
+/* Casts the calibration inputs to c->input: n * n_in raws; st counts the casts (may be NULL). */
+static fx_raw *cast_inputs(const project *p, const config *c, fx_stats *st)
+{
+	size_t m = (size_t)p->calib.n * (size_t)p->layers[0].n_in;
+	fx_raw *x = xreallocarray(NULL, m, sizeof *x);
+	for (size_t i = 0; i < m; i++)
+		x[i] = fx_from_double(&c->input, p->calib.x[i], st);
+	return x;
+}
+
+/* The checks csim_run and csim_raw share. */
+static int check(const project *p, const config *c, berr *e)
+{
+	if (c->n_layers != p->n_layers)
+		return errf(e, "config has %d layers, block has %d", c->n_layers, p->n_layers);
+	if (p->n_layers < 1 || !p->calib.x || p->calib.n < 1)
+		return errf(e, "no calibration inputs loaded");
+	for (int k = 0; k < p->n_layers; k++)
+		if (p->layers[k].kind == LK_GATE && !silu_size_ok(c->layers[k].table_size))
+			return errf(e, "layer %s: SiLU table_size %ld is not a power of two in [%d, %d]",
+				    p->layers[k].ew_name, c->layers[k].table_size, SILU_TABLE_MIN,
+				    SILU_TABLE_MAX);
+	return 0;
+}
+
 int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 {
 	memset(r, 0, sizeof *r);
-	if (c->n_layers != p->n_layers)
-		return errf(e, "config has %d layers, block has %d", c->n_layers, p->n_layers);
-	if (!p->calib.x || p->calib.n < 1)
-		return errf(e, "no calibration inputs loaded");
+	if (check(p, c, e) != 0)
+		return -1;
 	long n = p->calib.n;
 	int L = p->n_layers;
 	r->n_vectors = n;
@@ -59,65 +220,15 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 
 	double **ref = xcalloc((size_t)L, sizeof *ref);
 	csim_float_ref(p, ref);
+	fx_raw *x = cast_inputs(p, c, &r->layers[0].in);
+	fx_raw *y = forward(p, c, n, x, r, ref);
+	size_t m = (size_t)n * (size_t)r->n_out;
+	r->y_fixed = xreallocarray(NULL, m, sizeof *r->y_fixed);
+	for (size_t i = 0; i < m; i++)
+		r->y_fixed[i] = fx_to_double(&c->layers[L - 1].result, y[i]);
+	free(y);
+	free(x);
 
-	/* Quantized weights and biases, once per layer. */
-	fx_raw **qw = xcalloc((size_t)L, sizeof *qw), **qb = xcalloc((size_t)L, sizeof *qb);
-	int maxdim = p->layers[0].n_in;
-	for (int k = 0; k < L; k++) {
-		const layer *l = &p->layers[k];
-		const layer_cfg *lc = &c->layers[k];
-		size_t nw = (size_t)l->n_in * (size_t)l->n_out;
-		qw[k] = xreallocarray(NULL, nw, sizeof **qw);
-		for (size_t i = 0; i < nw; i++)
-			qw[k][i] = fx_from_double(&lc->weight, l->w[i], NULL);
-		if (l->b) {
-			qb[k] = xreallocarray(NULL, (size_t)l->n_out, sizeof **qb);
-			for (int j = 0; j < l->n_out; j++)
-				qb[k][j] = fx_from_double(&lc->bias, l->b[j], NULL);
-		}
-		if (l->n_out > maxdim)
-			maxdim = l->n_out;
-	}
-
-	fx_raw *a = xreallocarray(NULL, (size_t)maxdim, sizeof *a);
-	fx_raw *b = xreallocarray(NULL, (size_t)maxdim, sizeof *b);
-	r->y_fixed = xreallocarray(NULL, (size_t)n * (size_t)r->n_out, sizeof *r->y_fixed);
-	double *sum = xcalloc((size_t)L, sizeof *sum);
-
-	for (long v = 0; v < n; v++) {
-		const layer *l0 = &p->layers[0];
-		for (int i = 0; i < l0->n_in; i++)
-			a[i] = fx_from_double(&c->input, p->calib.x[v * l0->n_in + i], &r->layers[0].in);
-		const fx_type *in_t = &c->input;
-		for (int k = 0; k < L; k++) {
-			const layer *l = &p->layers[k];
-			const layer_cfg *lc = &c->layers[k];
-			dense_types t = {
-				.data = *in_t, .weight = lc->weight, .bias = lc->bias, .accum = lc->accum,
-				.result = lc->result, .relu = l->act == ACT_RELU, .has_bias = l->b != NULL,
-			};
-			fx_stats acc = {0}, res = {0};
-			dense_fx(&t, l->n_in, l->n_out, a, qw[k], qb[k], b, &acc, &res);
-			add_stats(&r->layers[k].acc, &acc);
-			add_stats(&r->layers[k].res, &res);
-			csim_layer *cl = &r->layers[k];
-			for (int j = 0; j < l->n_out; j++) {
-				double y = fx_to_double(&lc->result, b[j]);
-				double err = fabs(y - ref[k][v * l->n_out + j]);
-				if (err > cl->max_err || isnan(err))
-					cl->max_err = err;
-				sum[k] += err;
-				if (k == L - 1)
-					r->y_fixed[v * l->n_out + j] = y;
-			}
-			fx_raw *t2 = a;
-			a = b;
-			b = t2;
-			in_t = &lc->result;
-		}
-	}
-	for (int k = 0; k < L; k++)
-		r->layers[k].mean_err = sum[k] / ((double)n * p->layers[k].n_out);
 	r->max_err = r->layers[L - 1].max_err;
 	r->mean_err = r->layers[L - 1].mean_err;
 	r->y_float = ref[L - 1];
@@ -139,18 +250,9 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 	for (long i = 0; i < n * r->n_out; i++)
 		if (fabs(r->y_float[i]) > r->max_ref)
 			r->max_ref = fabs(r->y_float[i]);
-	for (int k = 0; k < L; k++) {
-		if (k != L - 1)
-			free(ref[k]);
-		free(qw[k]);
-		free(qb[k]);
-	}
+	for (int k = 0; k < L - 1; k++)
+		free(ref[k]);
 	free(ref);
-	free(qw);
-	free(qb);
-	free(a);
-	free(b);
-	free(sum);
 	return 0;
 }
 
@@ -171,45 +273,10 @@ void csim_softmax(double *y, long n, int m)
 int csim_raw(const project *p, const config *c, fx_raw **xo, fx_raw **yo, berr *e)
 {
 	*xo = *yo = NULL;
-	if (c->n_layers != p->n_layers)
-		return errf(e, "config has %d layers, block has %d", c->n_layers, p->n_layers);
-	if (!p->calib.x || p->calib.n < 1)
-		return errf(e, "no calibration inputs loaded");
-	long n = p->calib.n;
-	size_t n_in = (size_t)p->layers[0].n_in;
-	fx_raw *x = xreallocarray(NULL, (size_t)n * n_in, sizeof *x), *y = NULL;
-	for (size_t i = 0; i < (size_t)n * n_in; i++)
-		x[i] = fx_from_double(&c->input, p->calib.x[i], NULL);
-	/* layer by layer over all vectors: one layer's quantized weights at a time */
-	for (int k = 0; k < p->n_layers; k++) {
-		const layer *l = &p->layers[k];
-		const layer_cfg *lc = &c->layers[k];
-		size_t nw = (size_t)l->n_in * (size_t)l->n_out;
-		fx_raw *qw = xreallocarray(NULL, nw, sizeof *qw), *qb = NULL;
-		for (size_t i = 0; i < nw; i++)
-			qw[i] = fx_from_double(&lc->weight, l->w[i], NULL);
-		if (l->b) {
-			qb = xreallocarray(NULL, (size_t)l->n_out, sizeof *qb);
-			for (int j = 0; j < l->n_out; j++)
-				qb[j] = fx_from_double(&lc->bias, l->b[j], NULL);
-		}
-		dense_types t = {
-			.data = k ? c->layers[k - 1].result : c->input, .weight = lc->weight,
-			.bias = lc->bias, .accum = lc->accum, .result = lc->result,
-			.relu = l->act == ACT_RELU, .has_bias = l->b != NULL,
-		};
-		const fx_raw *in = k ? y : x;
-		fx_raw *out = xreallocarray(NULL, (size_t)n * (size_t)l->n_out, sizeof *out);
-		for (long v = 0; v < n; v++)
-			dense_fx(&t, l->n_in, l->n_out, in + v * l->n_in, qw, qb, out + v * l->n_out,
-				 NULL, NULL);
-		free(y);
-		y = out;
-		free(qw);
-		free(qb);
-	}
-	*xo = x;
-	*yo = y;
+	if (check(p, c, e) != 0)
+		return -1;
+	*xo = cast_inputs(p, c, NULL);
+	*yo = forward(p, c, p->calib.n, *xo, NULL, NULL);
 	return 0;
 }
 

@@ -13,6 +13,12 @@ typedef struct {
 	fx_stats acc;         /* accumulator events (overflow = saturated or wrapped additions) */
 	fx_stats res;         /* result cast events */
 	fx_stats in;          /* input cast events (first layer: calibration inputs) */
+	/* The elementwise layer after a swiglu gate (SiLU) or up (product), else zero: its
+	 * output against the float one, the SiLU table's own error (against the exact SiLU of
+	 * the same fixed-point input), and its result cast events. */
+	double ew_max_err, ew_mean_err;
+	double silu_table_err;
+	fx_stats ew;
 } csim_layer;
 
 typedef struct {
@@ -33,7 +39,7 @@ typedef struct {
 int csim_run(const project *p, const config *c, csim_result *r, berr *e);
 
 /* Float reference of the block on the calibration inputs: per-layer outputs written to ys[k]
- * (n_vectors * n_out of layer k, allocated here). */
+ * (n_vectors * n_out of layer k, allocated here). A swiglu gate's output is before its SiLU. */
 void csim_float_ref(const project *p, double **ys);
 
 /* Replaces each of the n rows of m values of y by its softmax, in double precision. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernels/act.h"
 #include "kernels/fixed.h"
 
 static long long cdiv(long long a, long long b)
@@ -73,6 +74,15 @@ static void emit_defines(strbuf *b, const project *p, const config *c)
 		sb_printf(b, "typedef %s bias%d_t;\n", ctype(&l->bias, t, sizeof t), k + 1);
 		sb_printf(b, "typedef %s accum%d_t;\n", ctype(&l->accum, t, sizeof t), k + 1);
 		sb_printf(b, "typedef %s result%d_t;\n", ctype(&l->result, t, sizeof t), k + 1);
+		if (p->layers[k].kind == LK_GATE) {
+			sb_printf(b, "// %s: SiLU of result%d_t through a sigmoid table\n",
+				  p->layers[k].ew_name, k + 1);
+			sb_printf(b, "typedef %s act%d_t;\n", ctype(&l->act, t, sizeof t), k + 1);
+			sb_printf(b, "typedef %s table%d_t;\n", ctype(&l->table, t, sizeof t), k + 1);
+		} else if (p->layers[k].kind == LK_UP) {
+			sb_printf(b, "// %s: act%d_t * result%d_t\n", p->layers[k].ew_name, k, k + 1);
+			sb_printf(b, "typedef %s mul%d_t;\n", ctype(&l->mul, t, sizeof t), k + 1);
+		}
 	}
 	sb_printf(b, "typedef result%d_t result_t;\n\n#endif\n", p->n_layers);
 }
@@ -173,13 +183,76 @@ static void emit_dense(strbuf *b)
 		"} // namespace burn\n\n#endif\n");
 }
 
+/* True if the block has a swiglu entry. */
+static bool has_swiglu(const project *p)
+{
+	for (int k = 0; k < p->n_layers; k++)
+		if (p->layers[k].kind != LK_DENSE)
+			return true;
+	return false;
+}
+
+static void emit_swiglu(strbuf *b)
+{
+	sb_printf(b,
+		"// burn_swiglu.h - the elementwise layers of a SwiGLU MLP as burn's C simulation computes\n"
+		"// them (kernels/act.h), written by burn hlsproj. SiLU: x >= %d gives (res_T) x, x < -%d\n"
+		"// gives 0, otherwise (res_T)(x * table[i]) with i = floor(x * table_size / %d) +\n"
+		"// table_size / 2 (the full-precision product; table[i] is the sigmoid at the centre of\n"
+		"// bin i). The product: (res_T)(a[j] * b[j]) at full precision.\n"
+		"#ifndef BURN_SWIGLU_H_\n#define BURN_SWIGLU_H_\n\n"
+		"#include \"ap_fixed.h\"\n\n"
+		"namespace burn {\n\n"
+		"struct silu_config {\n"
+		"\tstatic const unsigned n = 1;\n"
+		"\tstatic const unsigned table_size = 1024;\n"
+		"\tstatic const unsigned reuse_factor = 1;\n"
+		"};\n\n"
+		"template <class data_T, class res_T, typename CONFIG_T>\n"
+		"void silu(const data_T x[CONFIG_T::n], res_T y[CONFIG_T::n],\n"
+		"\t  const typename CONFIG_T::table_t table[CONFIG_T::table_size])\n"
+		"{\n"
+		"#pragma HLS PIPELINE II = CONFIG_T::reuse_factor\n"
+		"Silu:\n"
+		"\tfor (unsigned j = 0; j < CONFIG_T::n; j++) {\n"
+		"\t\tdata_T v = x[j];\n"
+		"\t\tif (v >= %d) {\n"
+		"\t\t\ty[j] = (res_T)v;\n"
+		"\t\t} else if (v < -%d) {\n"
+		"\t\t\ty[j] = 0;\n"
+		"\t\t} else {\n"
+		"\t\t\t// AP_TRN: the floor of the exact scaled value (|v| < %d, so it fits)\n"
+		"\t\t\tconst ap_ufixed<17, 17> scale = (int)(CONFIG_T::table_size / %d);\n"
+		"\t\t\tap_fixed<32, 32, AP_TRN, AP_WRAP> bin = v * scale;\n"
+		"\t\t\ty[j] = (res_T)(v * table[bin.to_int() + CONFIG_T::table_size / 2]);\n"
+		"\t\t}\n"
+		"\t}\n"
+		"}\n\n"
+		"template <class a_T, class b_T, class res_T, unsigned N, unsigned RF>\n"
+		"void mul(const a_T a[N], const b_T b[N], res_T y[N])\n"
+		"{\n"
+		"#pragma HLS PIPELINE II = RF\n"
+		"Mul:\n"
+		"\tfor (unsigned j = 0; j < N; j++)\n"
+		"\t\ty[j] = (res_T)(a[j] * b[j]);\n"
+		"}\n\n"
+		"} // namespace burn\n\n#endif\n",
+		SILU_RANGE, SILU_RANGE, 2 * SILU_RANGE, SILU_RANGE, SILU_RANGE, SILU_RANGE,
+		2 * SILU_RANGE);
+}
+
 static void emit_parameters(strbuf *b, const project *p, const config *c)
 {
 	sb_puts(b, "// parameters.h - per-layer configuration (written by burn hlsproj).\n"
 		   "#ifndef PARAMETERS_H_\n#define PARAMETERS_H_\n\n"
 		   "#include \"burn_dense.h\"\n#include \"defines.h\"\n\n");
-	for (int k = 0; k < p->n_layers; k++)
+	if (has_swiglu(p))
+		sb_puts(b, "#include \"burn_swiglu.h\"\n");
+	for (int k = 0; k < p->n_layers; k++) {
 		sb_printf(b, "#include \"weights/w%d.h\"\n#include \"weights/b%d.h\"\n", k + 1, k + 1);
+		if (p->layers[k].kind == LK_GATE)
+			sb_printf(b, "#include \"weights/t%d.h\"\n", k + 1);
+	}
 	for (int k = 0; k < p->n_layers; k++) {
 		const layer *ly = &p->layers[k];
 		const layer_cfg *l = &c->layers[k];
@@ -203,8 +276,44 @@ static void emit_parameters(strbuf *b, const project *p, const config *c)
 			  l->reuse, l->strategy == HLS_RESOURCE ? "Resource" : "Latency", k + 1, ly->n_in,
 			  ly->n_out, rf, mults, cycles, ly->act == ACT_RELU ? "true" : "false", k + 1, k + 1,
 			  k + 1);
+		if (ly->kind == LK_GATE)
+			sb_printf(b,
+				  "// %s: SiLU of layer %d's %d outputs, a %ld-entry sigmoid table\n"
+				  "struct silu_config%d : burn::silu_config {\n"
+				  "\tstatic const unsigned n = %d;\n"
+				  "\tstatic const unsigned table_size = %ld;\n"
+				  "\tstatic const unsigned reuse_factor = %lld;\n"
+				  "\ttypedef table%d_t table_t;\n"
+				  "};\n",
+				  ly->ew_name, k + 1, ly->n_out, l->table_size, k + 1, ly->n_out, l->table_size,
+				  rf, k + 1);
 	}
 	sb_puts(b, "\n#endif\n");
+}
+
+/* weights/tK.h: the sigmoid table of gate layer k's SiLU, quantized to tableK_t. */
+static void emit_table(hls_project *h, const layer *ly, const layer_cfg *l, int k)
+{
+	silu_types st = {.in = l->result, .table = l->table, .result = l->act,
+			 .table_size = (int)l->table_size};
+	fx_raw *raw = xreallocarray(NULL, (size_t)st.table_size, sizeof *raw);
+	double *q = xreallocarray(NULL, (size_t)st.table_size, sizeof *q);
+	silu_table(&st, raw);
+	for (int i = 0; i < st.table_size; i++)
+		q[i] = fx_to_double(&l->table, raw[i]);
+	char path[64], guard[32];
+	snprintf(path, sizeof path, "firmware/weights/t%d.h", k + 1);
+	snprintf(guard, sizeof guard, "T%d_H_", k + 1);
+	strbuf *b = add_file(h, path);
+	sb_printf(b, "// t%d.h - the sigmoid table of %s: t%d[i] = sigmoid((i - %d + 0.5) * %d / %d),\n"
+		     "// quantized to table%d_t (written by burn hlsproj).\n"
+		     "#ifndef %s\n#define %s\n\nstatic const table%d_t t%d[%d] = {",
+		  k + 1, ly->ew_name, k + 1, st.table_size / 2, 2 * SILU_RANGE, st.table_size, k + 1,
+		  guard, guard, k + 1, k + 1, st.table_size);
+	put_values(b, q, (size_t)st.table_size);
+	sb_puts(b, "};\n\n#endif\n");
+	free(raw);
+	free(q);
 }
 
 static void emit_weights(hls_project *h, const project *p, const config *c)
@@ -238,6 +347,8 @@ static void emit_weights(hls_project *h, const project *p, const config *c)
 		put_values(b, q, (size_t)ly->n_out);
 		sb_puts(b, "};\n\n#endif\n");
 		free(q);
+		if (ly->kind == LK_GATE)
+			emit_table(h, ly, l, k);
 	}
 }
 
@@ -266,29 +377,50 @@ static void emit_top(hls_project *h, const project *p, const config *c, const ch
 		  all_latency ? "\t// every layer has Strategy Latency: one pipeline\n#pragma HLS PIPELINE"
 			      : "\t// a layer has Strategy Resource: layers as dataflow processes\n"
 				"#pragma HLS DATAFLOW");
+	/* Each layer's input array and its type; a swiglu's up reads its gate's input, down the
+	 * product. */
+	char in[32] = "x", in_t[32] = "input_t", gin[32] = "", gin_t[32] = "";
 	for (int k = 0; k < p->n_layers; k++) {
-		const char *in = k == 0 ? "x" : NULL;
-		char inbuf[32], outbuf[32];
-		if (!in) {
-			snprintf(inbuf, sizeof inbuf, "layer%d_out", k);
-			in = inbuf;
+		const layer *ly = &p->layers[k];
+		const layer_cfg *l = &c->layers[k];
+		char out[32];
+		if (ly->kind == LK_GATE) {
+			snprintf(gin, sizeof gin, "%s", in);
+			snprintf(gin_t, sizeof gin_t, "%s", in_t);
+		} else if (ly->kind == LK_UP) {
+			snprintf(in, sizeof in, "%s", gin);
+			snprintf(in_t, sizeof in_t, "%s", gin_t);
 		}
 		if (k + 1 < p->n_layers) {
-			snprintf(outbuf, sizeof outbuf, "layer%d_out", k + 1);
+			snprintf(out, sizeof out, "layer%d_out", k + 1);
 			sb_printf(b, "\tresult%d_t %s[N_OUT_%d];\n"
 				     "#pragma HLS ARRAY_PARTITION variable = %s complete dim = 0\n",
-				  k + 1, outbuf, k + 1, outbuf);
+				  k + 1, out, k + 1, out);
 		} else {
-			snprintf(outbuf, sizeof outbuf, "y");
+			snprintf(out, sizeof out, "y");
 		}
-		char data_t[32];
-		if (k == 0)
-			snprintf(data_t, sizeof data_t, "input_t");
-		else
-			snprintf(data_t, sizeof data_t, "result%d_t", k);
 		sb_printf(b, "\tburn::dense_%s<%s, result%d_t, config%d>(%s, %s, w%d, b%d); // %s\n",
-			  c->layers[k].strategy == HLS_RESOURCE ? "resource" : "latency", data_t, k + 1,
-			  k + 1, in, outbuf, k + 1, k + 1, p->layers[k].name);
+			  l->strategy == HLS_RESOURCE ? "resource" : "latency", in_t, k + 1, k + 1, in,
+			  out, k + 1, k + 1, ly->name);
+		snprintf(in, sizeof in, "%s", out);
+		snprintf(in_t, sizeof in_t, "result%d_t", k + 1);
+		if (ly->kind == LK_GATE) {
+			sb_printf(b, "\tact%d_t silu%d_out[N_OUT_%d];\n"
+				     "#pragma HLS ARRAY_PARTITION variable = silu%d_out complete dim = 0\n"
+				     "\tburn::silu<result%d_t, act%d_t, silu_config%d>(%s, silu%d_out, t%d); // %s\n",
+				  k + 1, k + 1, k + 1, k + 1, k + 1, k + 1, k + 1, out, k + 1, k + 1,
+				  ly->ew_name);
+		} else if (ly->kind == LK_UP) {
+			long long n = (long long)ly->n_in * ly->n_out;
+			sb_printf(b, "\tmul%d_t mul%d_out[N_OUT_%d];\n"
+				     "#pragma HLS ARRAY_PARTITION variable = mul%d_out complete dim = 0\n"
+				     "\tburn::mul<act%d_t, result%d_t, mul%d_t, N_OUT_%d, %lld>(silu%d_out, %s, "
+				     "mul%d_out); // %s\n",
+				  k + 1, k + 1, k + 1, k + 1, k, k + 1, k + 1, k + 1,
+				  l->reuse < n ? (long long)l->reuse : n, k, out, k + 1, ly->ew_name);
+			snprintf(in, sizeof in, "mul%d_out", k + 1);
+			snprintf(in_t, sizeof in_t, "mul%d_t", k + 1);
+		}
 	}
 	sb_puts(b, "}\n");
 }
@@ -439,6 +571,8 @@ int hls_emit(const project *p, const config *c, const hls_options *o, hls_projec
 		return errf(e, "part %s has no device name", p->part.name);
 	emit_defines(add_file(out, "firmware/defines.h"), p, c);
 	emit_dense(add_file(out, "firmware/burn_dense.h"));
+	if (has_swiglu(p))
+		emit_swiglu(add_file(out, "firmware/burn_swiglu.h"));
 	emit_parameters(add_file(out, "firmware/parameters.h"), p, c);
 	emit_weights(out, p, c);
 	emit_top(out, p, c, top);

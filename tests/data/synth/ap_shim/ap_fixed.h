@@ -69,6 +69,9 @@ inline double ap_shim_cast(double x, int W, int I, bool S, int Q, int O)
 			return *this;                                                             \
 		}                                                                                 \
 		bool operator>(int x) const { return v > x; }                                     \
+		bool operator>=(int x) const { return v >= x; }                                   \
+		bool operator<(int x) const { return v < x; }                                     \
+		int to_int() const { return (int)v; } /* exact for the integer values used */    \
 		template <class T>                                                                \
 		ap_shim_exact operator*(const T &x) const { return ap_shim_exact{v * x.to_double()}; } \
 	};
