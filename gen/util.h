@@ -76,4 +76,19 @@ const char *closest_word(const char *word, const char *const *cands, size_t n);
 /* True if s is a safe identifier: [A-Za-z_][A-Za-z0-9_.-]*, 1..63 chars. */
 bool is_ident(const char *s);
 
+/* Test-only fault injection (docs/RELIABILITY.md), compiled in always and inert unless the
+ * environment variable BURN_FAULT is set to a comma-separated list of:
+ *   alloc=N     the Nth allocation of the process (x* wrappers, strbuf) fails: out of memory
+ *   write=N     the Nth file write (write_file_atomic, cache objects) fails with ENOSPC
+ *   kill=POINT  the process SIGKILLs itself the first time it reaches POINT: write:FILE
+ *               (FILE's temp file written, not yet renamed) or cache-put (half an object
+ *               written to its temp file)
+ *   count       print "burn: fault counts: A allocations, W writes" to stderr at exit */
+/* True if this allocation is the one BURN_FAULT says must fail (counts every call). */
+bool fault_alloc(void);
+/* True if this write is the one BURN_FAULT says must fail (counts every call); sets errno. */
+bool fault_write(void);
+/* Kills the process with SIGKILL if BURN_FAULT names point (e.g. "cache-put"). */
+void fault_point(const char *point);
+
 #endif
