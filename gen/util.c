@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "gen/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -257,6 +258,39 @@ static bool same_content(const char *path, const void *data, size_t len)
 	return same;
 }
 
+/* Removes path's temp files (path.tmp.PID) left by writers that were killed: those whose
+ * process no longer exists. Only one process writes a given output at a time (Ninja runs one
+ * edge per output), so a temp file of a dead pid is litter, never work in progress. */
+static void remove_stale_tmps(const char *path)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t bl = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0)
+			continue;
+		long pid;
+		if (parse_long(n + bl + 5, &pid) != 0 || pid <= 0 || pid == (long)getpid() ||
+		    pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *p = path_join(dir, n);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	free(dir);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, bool keep_same, berr *e)
 {
 	if (keep_same && same_content(path, data, len))
@@ -304,6 +338,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool keep_
 		goto fail;
 	}
 	free(tmp);
+	remove_stale_tmps(path);
 	return 0;
 fail:
 	if (fd >= 0)

@@ -51,7 +51,8 @@ int read_file(const char *path, size_t max, char **buf, size_t *len, berr *e);
 
 /* Writes len bytes to path through a temp file in the same folder and rename(2):
  * readers see the old file or the new one, never a torn one. With keep_same, an
- * existing file with identical bytes is left untouched (its mtime too). */
+ * existing file with identical bytes is left untouched (its mtime too). After the rename it
+ * removes temp files of path left by killed writers (path.tmp.PID of a dead PID). */
 int write_file_atomic(const char *path, const void *data, size_t len, bool keep_same, berr *e);
 
 /* Creates dir and its parents (like mkdir -p). */
