@@ -107,6 +107,23 @@ for spec in "n_in: 1000000000" "n_in: -16" "n_in: 0" "n_in: 65536, n_out: 65536"
 	expect_grep "project with '$spec': error names file:line:col and the key" "size.yaml:[0-9]+:[0-9]+: .*n_(in|out)" "$BOX/size.out"
 done
 
+# Limits (gen/limits.h) on the search, the author and csim's work: each a clear error.
+limit_case() { # DESC KEY-REGEX SED-EXPR...
+	desc=$1 key=$2
+	shift 2
+	sed "$@" "$BURN_SRC/projects/toy-ffn-z2.yaml" >"$BOX/p/lim.yaml"
+	"$BURN" gen "$BOX/p/lim.yaml" -o "$BOX/lim" >"$BOX/lim.out" 2>&1
+	expect_eq "limit: $desc: refused" "$?" 2
+	expect_grep "limit: $desc: error names file:line:col, key and limit" "lim.yaml:[0-9]+:[0-9]+: key '$key'.*(range|limit)" "$BOX/lim.out"
+}
+limit_case "100001 candidates per round" "search.per_round" -e 's/per_round: 8/per_round: 100001/'
+limit_case "91 rounds" "search.rounds" -e 's/rounds: 4/rounds: 91/'
+limit_case "author output bound over 1 GiB" "search.max_output" -e 's/seed: 1}/seed: 1, max_output: 2000000000}/'
+limit_case "author time limit over a day" "search.timeout_s" -e 's/seed: 1}/seed: 1, timeout_s: 1e9}/'
+limit_case "65 layers" "block.layers" -e '/- {name: fc2/{p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p;p}'
+limit_case "a csim of 2.7e11 multiply-accumulates" "calibration.n" -e 's/  n: 64/  n: 16000/' \
+	-e 's/n_in: 16, n_out: 32/n_in: 4096, n_out: 4096/' -e 's/n_in: 32, n_out: 8/n_in: 4096, n_out: 8/'
+
 # An author that ignores SIGTERM and hangs, and one that floods stdout.
 cat >"$BOX/stubborn" <<'SH'
 #!/bin/sh
