@@ -88,7 +88,8 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/common.c tests/fuzz/fuzz.h $(LIB
 # make check: every test; ends with "N passed, M failed". SAN=1 builds and runs under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 check: $(BIN) $(TEST_BINS)
-	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" sh tests/run.sh
+	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" TEST_LOG_DIR="$(CURDIR)/$(BUILD)/test-logs" \
+		sh tests/run.sh
 
 # The default sweep: configure (installing what is missing, as root), build, and sweep the
 # NanoCoder v1 MLP block on a PYNQ-Z2.
