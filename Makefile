@@ -9,8 +9,11 @@ STD = -std=c11 -D_POSIX_C_SOURCE=200809L
 # -O1: clang 14 with both sanitizers at -O2 misreports an __int128 path in kernels/fixed.c
 # (each sanitizer alone, and gcc with both, are clean at -O2).
 SANITIZERS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-SAN_FLAGS = $(if $(SAN),$(SANITIZERS))
-BUILD = $(if $(SAN),build-san,build)
+# FUZZ=1 (used by make fuzz): clang with libFuzzer's coverage hooks and both sanitizers.
+FUZZ_SANITIZERS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+SAN_FLAGS = $(if $(FUZZ),$(FUZZ_SANITIZERS),$(if $(SAN),$(SANITIZERS)))
+BUILD = $(if $(FUZZ),build-fuzz,$(if $(SAN),build-san,build))
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. -I$(BUILD)/onnx $(BLAS_CFLAGS) $(HDF5_CFLAGS) \
 	-DBURN_VERSION='"$(VERSION)"' \
 	-DBURN_DATADIR='"$(CURDIR)"' -DBURN_LAUNCHER='"$(LAUNCHER)"'
@@ -21,7 +24,11 @@ ONNX_OBJ = $(BUILD)/onnx/onnx.pb-c.o
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(ONNX_OBJ)
 HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h lm/*.h)
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
-TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+# Fuzz harnesses (tests/fuzz/fuzz_*.c): make check replays their seeds and saved crash
+# inputs through test_fuzz_* binaries; make fuzz runs them under libFuzzer.
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_COMMON = tests/fuzz/replay.c tests/fuzz/common.c tests/fuzz/fuzz.h
+TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%) $(FUZZ_TARGETS:%=$(BUILD)/tests/test_fuzz_%)
 BIN = $(if $(SAN),$(BUILD)/burn,bin/burn)
 
 all: $(BIN)
@@ -55,12 +62,34 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(LIB_OBJS)
 	@echo "LINK $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LIBS)
 
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "LINK $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -DFUZZ_TARGET='"$*"' -o $@ $< tests/fuzz/replay.c \
+		tests/fuzz/common.c $(LIB_OBJS) $(LIBS)
+
 tests: $(TEST_BINS)
+
+# make fuzz: builds the harnesses with clang + libFuzzer into build-fuzz/ and runs each for
+# FUZZ_TIME seconds (FUZZ_TARGETS='a b' picks some); report in build-fuzz/report.txt.
+FUZZ_TIME = 600
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 CC=clang fuzz-bins
+	@FUZZ_TIME=$(FUZZ_TIME) sh tests/fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/common.c tests/fuzz/fuzz.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "LINK $@"
+	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/common.c \
+		$(LIB_OBJS) $(LIBS)
 
 # make check: every test; ends with "N passed, M failed". SAN=1 builds and runs under
 # AddressSanitizer + UndefinedBehaviorSanitizer.
 check: $(BIN) $(TEST_BINS)
-	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" sh tests/run.sh
+	@BURN="$(CURDIR)/$(BIN)" UNIT_DIR="$(CURDIR)/$(BUILD)/tests" TEST_LOG_DIR="$(CURDIR)/$(BUILD)/test-logs" \
+		sh tests/run.sh
 
 # The default sweep: configure (installing what is missing, as root), build, and sweep the
 # NanoCoder v1 MLP block on a PYNQ-Z2.
@@ -75,7 +104,7 @@ bench: bin/burn
 	@sh tests/bench.sh
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-fuzz bin
 
 distclean: clean
 	rm -f config.mk config.ninja
@@ -84,7 +113,7 @@ install: bin/burn
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
-.PHONY: all check bench clean distclean install tests sweep
+.PHONY: all check bench clean distclean install tests sweep fuzz fuzz-bins
 
 # make check-slurm: opt-in; as root, installs (apt-get) and starts a single-node Slurm, runs a
 # sweep through `burn launch -- srun` and checks it against a local run (tests/sh/slurm.sh).

@@ -9,9 +9,9 @@
 #include "author/author.h"
 
 /* Defaults of the limits, and the protocol names written in the prompts. */
-#define AUTHOR_CMD_TIMEOUT_S 300.0
-#define AUTHOR_TRAIN_TIMEOUT_S 3600.0
-enum { AUTHOR_CMD_MAX_OUTPUT = 4 << 20, AUTHOR_CMD_TAIL = 2048 };
+#define AUTHOR_CMD_TIMEOUT_S LIM_AUTHOR_TIMEOUT_S
+#define AUTHOR_TRAIN_TIMEOUT_S LIM_TRAIN_TIMEOUT_S
+enum { AUTHOR_CMD_MAX_OUTPUT = LIM_AUTHOR_OUTPUT, AUTHOR_CMD_TAIL = 2048 };
 #define AUTHOR_PROTOCOL "burn-author/1"
 #define AUTHOR_TRAIN_PROTOCOL "burn-train/1"
 

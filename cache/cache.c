@@ -312,7 +312,7 @@ typedef struct {
 static void ow_put(owriter *w, const void *p, size_t n)
 {
 	hash_bytes(w->st, p, n);
-	if (w->ok && n && fwrite(p, 1, n, w->f) != n)
+	if (w->ok && n && (fault_write() || fwrite(p, 1, n, w->f) != n))
 		w->ok = false;
 	if (w->copy && n)
 		sb_add(w->copy, p, n);
@@ -371,7 +371,7 @@ static int put_raw(cache *c, const ckey *k, const void *obj, size_t len, berr *e
 	}
 	const char *p = obj;
 	for (size_t left = len; left;) {
-		ssize_t w = write(fd, p, left);
+		ssize_t w = fault_write() ? -1 : write(fd, p, left);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -485,10 +485,12 @@ int cache_put(cache *c, const ckey *k, const cache_file *files, int n, berr *e)
 		put_u64(b, files[i].len);
 		ow_put(&w, b, 8);
 		ow_put(&w, files[i].data, files[i].len);
+		if (i == 0 && w.ok && fflush(w.f) == 0)
+			fault_point("cache-put"); /* test hook: die with half an object written */
 	}
 	unsigned char sum[SUM_LEN];
 	hash_digest(w.st, sum);
-	if (w.ok && fwrite(sum, 1, SUM_LEN, w.f) != SUM_LEN)
+	if (w.ok && (fault_write() || fwrite(sum, 1, SUM_LEN, w.f) != SUM_LEN))
 		w.ok = false;
 	if (w.copy)
 		sb_add(w.copy, (const char *)sum, SUM_LEN);

@@ -3,9 +3,10 @@
 #ifndef BURN_CANDS_H
 #define BURN_CANDS_H
 
+#include "gen/limits.h"
 #include "gen/util.h"
 
-enum { CAND_ID_LEN = 32, MAX_PER_ROUND = 100000, MAX_CONFIG_BYTES = 1 << 20 };
+enum { CAND_ID_LEN = 32, MAX_PER_ROUND = LIM_PER_ROUND, MAX_CONFIG_BYTES = LIM_CONFIG_BYTES };
 
 typedef struct {
 	char id[CAND_ID_LEN + 1]; /* xxh3-128 hex of the canonical config (or of the raw text) */

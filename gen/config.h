@@ -10,8 +10,8 @@
 
 /* Limits on what a config may ask for: ReuseFactor, file size, key and value lengths. */
 enum {
-	MAX_REUSE = 1 << 26,
-	CONFIG_MAX_BYTES = 1 << 20,
+	MAX_REUSE = LIM_REUSE,
+	CONFIG_MAX_BYTES = LIM_CONFIG_BYTES,
 	CONFIG_MAX_KEY = 64,
 	CONFIG_MAX_VALUE = 256,
 };

@@ -60,10 +60,49 @@ void jw_end_obj(jw *w) { close_(w, "}"); }
 void jw_arr(jw *w) { open(w, "["); }
 void jw_end_arr(jw *w) { close_(w, "]"); }
 
+/* Length of the valid UTF-8 sequence at p (1-4) and its code point in *cp, or 0 if the
+ * bytes there are not one (overlong, surrogate, out of range, cut short). */
+static int utf8_seq(const unsigned char *p, unsigned long *cp)
+{
+	int n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	unsigned long c = p[0] & (0x3f >> (n - 1));
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Writes s as a JSON string. Bytes that are not UTF-8 are written as \u00XX (so the file
+ * stays valid UTF-8 and YAML readers take it), and so are the code points a YAML reader
+ * would refuse (C1 controls, U+FFFE, U+FFFF) or fold as line breaks (U+0085, U+2028,
+ * U+2029): every file burn writes reads back with the same strings. */
 static void put_string(strbuf *o, const char *s)
 {
 	sb_puts(o, "\"");
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			unsigned long cp;
+			int n = utf8_seq(p, &cp);
+			if (n == 0) {
+				sb_printf(o, "\\u%04x", *p);
+			} else if (cp <= 0x9f || cp == 0x2028 || cp == 0x2029 || cp == 0xfffe ||
+				   cp == 0xffff) {
+				sb_printf(o, "\\u%04lx", cp);
+				p += n - 1;
+			} else {
+				sb_add(o, (const char *)p, (size_t)n);
+				p += n - 1;
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': sb_puts(o, "\\\""); break;
 		case '\\': sb_puts(o, "\\\\"); break;

@@ -24,7 +24,7 @@
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum { MAX_ROUNDS = 90 }; /* Ninja restarts a build at most 100 times: docs/GENERATOR.md */
+enum { MAX_ROUNDS = LIM_ROUNDS }; /* Ninja restarts a build at most 100 times: docs/GENERATOR.md */
 
 static const char *const top_keys[] = {"name", "block", "weights", "calibration", "part", "clock_ns",
 				       "eps_max", "search", "reward", "run", "hardware"};
@@ -616,6 +616,11 @@ static int parse_calib(loader *L, const ynode *m)
 		return yerr(e, d, L->c_n ? L->c_n : m, L->c_n ? "calibration.n" : "calibration",
 			    "%ld vectors of %d inputs = %ld values, more than the limit of %d", c->n,
 			    L->p->layers[0].n_in, c->n * L->p->layers[0].n_in, (int)MAX_CALIB_VALUES);
+	if (L->p->n_layers > 0 && (long long)c->n * project_macs(L->p) > LIM_CSIM_MACS)
+		return yerr(e, d, L->c_n ? L->c_n : m, L->c_n ? "calibration.n" : "calibration",
+			    "%ld vectors of %ld multiply-accumulates = %lld, more than a csim may do "
+			    "(the limit is %lld, docs/RELIABILITY.md)", c->n, project_macs(L->p),
+			    (long long)c->n * project_macs(L->p), (long long)LIM_CSIM_MACS);
 	return 0;
 }
 
@@ -730,9 +735,9 @@ static int parse_search(loader *L, const ynode *m)
 	    yget_long(d, m, "search", "per_round", false, 1, MAX_PER_ROUND, &s->per_round, L->e) != 0 ||
 	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0 ||
 	    yget_long(d, m, "search", "pool", false, 16, 100000, &s->pool, L->e) != 0 ||
-	    yget_double(d, m, "search", "timeout_s", false, 0, 86400, &s->timeout_s, L->e) != 0 ||
-	    yget_long(d, m, "search", "max_output", false, 1024, 1L << 30, &s->max_output, L->e) != 0 ||
-	    yget_double(d, m, "search", "train_timeout_s", false, 0, 604800, &s->train_timeout_s, L->e) != 0 ||
+	    yget_double(d, m, "search", "timeout_s", false, 0, LIM_AUTHOR_TIMEOUT_MAX_S, &s->timeout_s, L->e) != 0 ||
+	    yget_long(d, m, "search", "max_output", false, 1024, LIM_AUTHOR_OUTPUT_MAX, &s->max_output, L->e) != 0 ||
+	    yget_double(d, m, "search", "train_timeout_s", false, 0, LIM_TRAIN_TIMEOUT_MAX_S, &s->train_timeout_s, L->e) != 0 ||
 	    parse_argv(L, m, "command", &s->command) != 0 ||
 	    parse_argv(L, m, "train_command", &s->train_command) != 0)
 		return -1;
@@ -801,7 +806,7 @@ static int parse_hw(loader *L, const ynode *m)
 		return -1;
 	if (yget_bool(d, m, "hardware", "rtlsim", false, &h->rtlsim, L->e) != 0 ||
 	    yget_bool(d, m, "hardware", "synth", false, &h->synth, L->e) != 0 ||
-	    yget_double(d, m, "hardware", "synth_timeout_s", false, 1, 7 * 86400.0, &h->synth_timeout_s,
+	    yget_double(d, m, "hardware", "synth_timeout_s", false, 1, LIM_SYNTH_TIMEOUT_MAX_S, &h->synth_timeout_s,
 			L->e) != 0 ||
 	    yget_long(d, m, "hardware", "synth_jobs", false, 1, 64, &h->synth_jobs, L->e) != 0)
 		return -1;
@@ -1071,6 +1076,13 @@ static int load_calib(loader *L)
 			goto out;
 		}
 		c->n = t.shape[0];
+		if ((long long)c->n * project_macs(L->p) > LIM_CSIM_MACS) {
+			yerr(L->e, &L->d, L->c_file, "calibration.file",
+			     "%s: %ld vectors of %ld multiply-accumulates, more than a csim may do "
+			     "(the limit is %lld; set calibration.n to use the first n)",
+			     c->file, c->n, project_macs(L->p), (long long)LIM_CSIM_MACS);
+			goto out;
+		}
 	} else if (t.shape[0] < c->n) {
 		yerr(L->e, &L->d, L->c_n, "calibration.n", "%ld vectors asked for, but %s holds %ld",
 		     c->n, c->file, t.shape[0]);
@@ -1124,7 +1136,7 @@ static void set_defaults(project *p)
 	p->search = (search_spec){.strategy = STRAT_HEURISTIC, .rounds = 4, .per_round = 8};
 	p->reward = (reward_spec){1.0, 0.25, 0.1, 0.25, 0.25, 0};
 	p->run.csim_jobs = 2;
-	p->hw = (hw_spec){.top_k = 0, .rtlsim = true, .synth = true, .synth_timeout_s = 1800,
+	p->hw = (hw_spec){.top_k = 0, .rtlsim = true, .synth = true, .synth_timeout_s = LIM_SYNTH_TIMEOUT_S,
 			  .synth_jobs = 1};
 }
 

@@ -3,16 +3,17 @@
 #ifndef BURN_PROJECT_H
 #define BURN_PROJECT_H
 
+#include "gen/limits.h"
 #include "gen/util.h"
 
 /* Limits on what a project may ask for. */
 enum {
-	MAX_LAYERS = 64,
-	MAX_LAYER_DIM = 65536,         /* n_in and n_out */
-	MAX_LAYER_WEIGHTS = 1 << 26,   /* n_in * n_out */
-	MAX_CALIB_VECTORS = 1 << 16,
-	MAX_CALIB_VALUES = 1 << 26,    /* n * n_in of the first layer */
-	MAX_NAME = 64,
+	MAX_LAYERS = LIM_LAYERS,
+	MAX_LAYER_DIM = LIM_LAYER_DIM,         /* n_in and n_out */
+	MAX_LAYER_WEIGHTS = LIM_LAYER_WEIGHTS, /* n_in * n_out */
+	MAX_CALIB_VECTORS = LIM_CALIB_VECTORS,
+	MAX_CALIB_VALUES = LIM_CALIB_VALUES,   /* n * n_in of the first layer */
+	MAX_NAME = LIM_NAME,
 	MAX_CSIM_JOBS = 1024,
 };
 

@@ -6,11 +6,12 @@
 #ifndef BURN_SYNTHREP_H
 #define BURN_SYNTHREP_H
 
+#include "gen/limits.h"
 #include "gen/util.h"
 
 /* Limits on what the parsers accept. */
 enum {
-	SR_MAX_BYTES = 512 << 20,  /* largest report or netlist */
+	SR_MAX_BYTES = LIM_REPORT_BYTES, /* largest report or netlist */
 	SR_MAX_DEPTH = 64,         /* JSON / XML nesting */
 	SR_MAX_CELLTYPES = 256,    /* distinct cell types kept from a stat */
 	SR_MAX_NAME = 64,          /* cell type, version, part names (longer ones are cut) */

@@ -2,10 +2,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include "gen/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,9 +46,88 @@ void warn(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* ---- fault injection (BURN_FAULT) ---- */
+
+static struct {
+	int state;              /* 0: not read yet, 1: off, 2: on */
+	unsigned long alloc_at, write_at; /* 0: never */
+	unsigned long allocs, writes;
+	bool count;
+	char kill[256];         /* point to die at, or "" */
+} fault;
+
+static void fault_report(void)
+{
+	fprintf(stderr, "burn: fault counts: %lu allocations, %lu writes\n", fault.allocs,
+		fault.writes);
+}
+
+/* Reads BURN_FAULT once; a malformed value is a usage error (tests only set it). */
+static bool fault_on(void)
+{
+	if (fault.state)
+		return fault.state == 2;
+	fault.state = 1;
+	const char *v = getenv("BURN_FAULT");
+	if (!v || !*v)
+		return false;
+	fault.state = 2;
+	char spec[512];
+	if (strlen(v) >= sizeof spec)
+		die(EXIT_BADINPUT, "BURN_FAULT: value too long");
+	strcpy(spec, v);
+	for (char *save = NULL, *it = strtok_r(spec, ",", &save); it; it = strtok_r(NULL, ",", &save)) {
+		long n = 0;
+		char *eq = strchr(it, '=');
+		if (strcmp(it, "count") == 0) {
+			fault.count = true;
+		} else if (eq && strncmp(it, "alloc=", 6) == 0 && parse_long(eq + 1, &n) == 0 && n > 0) {
+			fault.alloc_at = (unsigned long)n;
+		} else if (eq && strncmp(it, "write=", 6) == 0 && parse_long(eq + 1, &n) == 0 && n > 0) {
+			fault.write_at = (unsigned long)n;
+		} else if (eq && strncmp(it, "kill=", 5) == 0 && eq[1] &&
+			   strlen(eq + 1) < sizeof fault.kill) {
+			strcpy(fault.kill, eq + 1);
+		} else {
+			die(EXIT_BADINPUT, "BURN_FAULT: bad item '%s' (alloc=N, write=N, kill=POINT, count)",
+			    it);
+		}
+	}
+	if (fault.count)
+		atexit(fault_report);
+	return true;
+}
+
+bool fault_alloc(void)
+{
+	if (!fault_on())
+		return false;
+	return ++fault.allocs == fault.alloc_at;
+}
+
+bool fault_write(void)
+{
+	if (!fault_on())
+		return false;
+	if (++fault.writes != fault.write_at)
+		return false;
+	errno = ENOSPC;
+	return true;
+}
+
+void fault_point(const char *point)
+{
+	if (fault_on() && fault.kill[0] && strcmp(point, fault.kill) == 0) {
+		fflush(NULL);
+		kill(getpid(), SIGKILL);
+	}
+}
+
+/* ---- allocation ---- */
+
 void *xmalloc(size_t n)
 {
-	void *p = malloc(n ? n : 1);
+	void *p = fault_alloc() ? NULL : malloc(n ? n : 1);
 	if (!p)
 		die(EXIT_INTERNAL, "out of memory (%zu bytes)", n);
 	return p;
@@ -54,7 +135,7 @@ void *xmalloc(size_t n)
 
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = fault_alloc() ? NULL : calloc(n ? n : 1, size ? size : 1);
 	if (!p)
 		die(EXIT_INTERNAL, "out of memory (%zu x %zu bytes)", n, size);
 	return p;
@@ -64,7 +145,7 @@ void *xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size && n > SIZE_MAX / size)
 		die(EXIT_INTERNAL, "allocation size overflow (%zu x %zu)", n, size);
-	p = realloc(p, (n && size) ? n * size : 1);
+	p = fault_alloc() ? NULL : realloc(p, (n && size) ? n * size : 1);
 	if (!p)
 		die(EXIT_INTERNAL, "out of memory (%zu x %zu bytes)", n, size);
 	return p;
@@ -177,6 +258,39 @@ static bool same_content(const char *path, const void *data, size_t len)
 	return same;
 }
 
+/* Removes path's temp files (path.tmp.PID) left by writers that were killed: those whose
+ * process no longer exists. Only one process writes a given output at a time (Ninja runs one
+ * edge per output), so a temp file of a dead pid is litter, never work in progress. */
+static void remove_stale_tmps(const char *path)
+{
+	char *dir = dir_of(path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t bl = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d) {
+		free(dir);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		if (strncmp(n, base, bl) != 0 || strncmp(n + bl, ".tmp.", 5) != 0)
+			continue;
+		long pid;
+		if (parse_long(n + bl + 5, &pid) != 0 || pid <= 0 || pid == (long)getpid() ||
+		    pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *p = path_join(dir, n);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	free(dir);
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len, bool keep_same, berr *e)
 {
 	if (keep_same && same_content(path, data, len))
@@ -193,7 +307,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool keep_
 	const char *p = data;
 	size_t left = len;
 	while (left > 0) {
-		ssize_t w = write(fd, p, left);
+		ssize_t w = fault_write() ? -1 : write(fd, p, left);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -202,6 +316,12 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool keep_
 		}
 		p += w;
 		left -= (size_t)w;
+	}
+	{
+		const char *base = strrchr(path, '/');
+		char point[300];
+		snprintf(point, sizeof point, "write:%s", base ? base + 1 : path);
+		fault_point(point);
 	}
 	if (fsync(fd) != 0 && errno != EINVAL) {
 		errf(e, "%s: fsync: %s", path, strerror(errno));
@@ -218,6 +338,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool keep_
 		goto fail;
 	}
 	free(tmp);
+	remove_stale_tmps(path);
 	return 0;
 fail:
 	if (fd >= 0)

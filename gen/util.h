@@ -51,7 +51,8 @@ int read_file(const char *path, size_t max, char **buf, size_t *len, berr *e);
 
 /* Writes len bytes to path through a temp file in the same folder and rename(2):
  * readers see the old file or the new one, never a torn one. With keep_same, an
- * existing file with identical bytes is left untouched (its mtime too). */
+ * existing file with identical bytes is left untouched (its mtime too). After the rename it
+ * removes temp files of path left by killed writers (path.tmp.PID of a dead PID). */
 int write_file_atomic(const char *path, const void *data, size_t len, bool keep_same, berr *e);
 
 /* Creates dir and its parents (like mkdir -p). */
@@ -75,5 +76,20 @@ const char *closest_word(const char *word, const char *const *cands, size_t n);
 
 /* True if s is a safe identifier: [A-Za-z_][A-Za-z0-9_.-]*, 1..63 chars. */
 bool is_ident(const char *s);
+
+/* Test-only fault injection (docs/RELIABILITY.md), compiled in always and inert unless the
+ * environment variable BURN_FAULT is set to a comma-separated list of:
+ *   alloc=N     the Nth allocation of the process (x* wrappers, strbuf) fails: out of memory
+ *   write=N     the Nth file write (write_file_atomic, cache objects) fails with ENOSPC
+ *   kill=POINT  the process SIGKILLs itself the first time it reaches POINT: write:FILE
+ *               (FILE's temp file written, not yet renamed) or cache-put (half an object
+ *               written to its temp file)
+ *   count       print "burn: fault counts: A allocations, W writes" to stderr at exit */
+/* True if this allocation is the one BURN_FAULT says must fail (counts every call). */
+bool fault_alloc(void);
+/* True if this write is the one BURN_FAULT says must fail (counts every call); sets errno. */
+bool fault_write(void);
+/* Kills the process with SIGKILL if BURN_FAULT names point (e.g. "cache-put"). */
+void fault_point(const char *point);
 
 #endif

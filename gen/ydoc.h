@@ -2,6 +2,7 @@
 #ifndef BURN_YDOC_H
 #define BURN_YDOC_H
 
+#include "gen/limits.h"
 #include "gen/util.h"
 
 typedef enum { YN_SCALAR, YN_MAP, YN_SEQ } yn_kind;
@@ -23,7 +24,7 @@ typedef struct {
 } ydoc;
 
 /* Largest YAML file burn reads, and deepest nesting. */
-enum { YDOC_MAX_BYTES = 64 << 20, YDOC_MAX_DEPTH = 64 };
+enum { YDOC_MAX_BYTES = LIM_YAML_BYTES, YDOC_MAX_DEPTH = LIM_YAML_DEPTH };
 
 /* Parses a YAML file into d; aliases, duplicate keys and non-scalar keys are errors. */
 int ydoc_load(const char *path, ydoc *d, berr *e);

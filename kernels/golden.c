@@ -10,6 +10,7 @@
 #include "gen/util.h"
 #include "kernels/dense.h"
 #include "kernels/fixed.h"
+#include "kernels/golden.h"
 
 const char usage_golden[] =
 	"usage: burn golden [--show N] FILE\n"
@@ -395,6 +396,29 @@ out:
 	return rc;
 }
 
+int golden_check(const char *name, char *text, int show, long *pass, long *fail, berr *e)
+{
+	golden g = {.path = name, .next = text, .e = e, .show = show};
+	*pass = *fail = 0;
+	for (char *l; (l = nextline(&g));) {
+		char *kw = word(&l);
+		int r;
+		if (strcmp(kw, "quant") == 0)
+			r = do_quant(&g, l);
+		else if (strcmp(kw, "dense") == 0)
+			r = do_dense(&g, l);
+		else
+			r = bad(&g, "expected a quant or dense line, got", kw);
+		if (r < 0)
+			return -1;
+		*pass += r;
+		*fail += !r;
+	}
+	if (*pass + *fail == 0)
+		return errf(e, "%s: no cases (expected quant lines or dense blocks)", name);
+	return 0;
+}
+
 int cmd_golden(int argc, char **argv)
 {
 	const char *path = NULL;
@@ -418,27 +442,11 @@ int cmd_golden(int argc, char **argv)
 	char *buf;
 	if (read_file(path, (size_t)1 << 30, &buf, NULL, &e) < 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
-	golden g = {.path = path, .next = buf, .e = &e, .show = show > 1000000 ? 1000000 : (int)show};
-	long pass = 0, fail = 0;
-	for (char *l; (l = nextline(&g));) {
-		char *kw = word(&l);
-		int r;
-		if (strcmp(kw, "quant") == 0)
-			r = do_quant(&g, l);
-		else if (strcmp(kw, "dense") == 0)
-			r = do_dense(&g, l);
-		else
-			r = bad(&g, "expected a quant or dense line, got", kw);
-		if (r < 0) {
-			free(buf);
-			die(EXIT_BADINPUT, "%s", e.msg);
-		}
-		pass += r;
-		fail += !r;
-	}
+	long pass, fail;
+	int rc = golden_check(path, buf, show > 1000000 ? 1000000 : (int)show, &pass, &fail, &e);
 	free(buf);
-	if (pass + fail == 0)
-		die(EXIT_BADINPUT, "%s: no cases (expected quant lines or dense blocks)", path);
+	if (rc < 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
 	printf("%ld passed, %ld failed\n", pass, fail);
 	return fail ? 1 : 0;
 }

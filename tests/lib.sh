@@ -4,7 +4,7 @@ set -u
 t_pass=0 t_fail=0
 T_NAME=$(basename "$0" .sh)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/burn-$T_NAME.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 
 pass() { t_pass=$((t_pass + 1)); echo "ok   $*"; }
 fail() { t_fail=$((t_fail + 1)); echo "FAIL $*"; }
