@@ -216,8 +216,6 @@ int cmd_nanocoder(int argc, char **argv)
 		fputs(usage_nanocoder, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_BADINPUT : 0;
 	}
-	if (want_help(argc, argv, usage_nanocoder))
-		return 0;
 	static const struct {
 		const char *name;
 		int (*run)(int, char **);

@@ -162,7 +162,7 @@ int nc_corpus_build(const char *src, size_t cap, int heldout_pct, const char *ou
 		info->nfiles++;
 	}
 	jw_end_arr(&w);
-	if (text.len < 100) {
+	if (text.len < 20) {
 		errf(e, "%s: only %zu bytes of .py source outside test folders (wanted a corpus)", src,
 		     text.len);
 		goto out;
