@@ -9,6 +9,7 @@
 #include "lm/bpe.h"
 #include "nanocoder/corpus.h"
 #include "nanocoder/eval.h"
+#include "nanocoder/export.h"
 #include "nanocoder/train.h"
 
 const char usage_nanocoder[] =
@@ -199,6 +200,12 @@ static int do_train(int argc, char **argv)
 	    num("train", "--threads", threads_s, 1, 64, &threads) != 0 ||
 	    num("train", "--stop-after", stop_s, 1, 100000000, &stop) != 0)
 		return EXIT_BADINPUT;
+	if (r.cfg.tok == LM_TOK_BPE && !tok) {
+		fprintf(stderr, "burn: nanocoder train: config %s has a BPE vocabulary of %d: give "
+				"its tokenizer with --tok FILE (burn nanocoder bpe)\n", config,
+			r.cfg.vocab);
+		return EXIT_BADINPUT;
+	}
 	if (r.warmup > r.steps / 2)
 		r.warmup = r.steps / 2;
 	nc_train_opts to = {corpus, tok, out, (int)threads, stop, quiet};
@@ -220,7 +227,8 @@ int cmd_nanocoder(int argc, char **argv)
 		const char *name;
 		int (*run)(int, char **);
 	} subs[] = {{"corpus", do_corpus}, {"bpe", do_bpe}, {"train", do_train},
-		    {"eval", nc_cmd_eval}, {"sample", nc_cmd_sample}};
+		    {"eval", nc_cmd_eval}, {"sample", nc_cmd_sample},
+		    {"export", nc_cmd_export}};
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			return subs[i].run(argc - 2, argv + 2);
