@@ -91,3 +91,11 @@ install: bin/burn
 check-slurm: $(BIN)
 	@BURN="$(CURDIR)/$(BIN)" BURN_SRC="$(CURDIR)" BURN_SLURM_TEST=1 sh tests/sh/slurm.sh
 .PHONY: check-slurm
+
+# make kernels-check: the full GEMV golden suites (168 Qwen2.5-1.5B INT4 cases, 49 NanoCoder
+# W8A8 cases; C vs OpenBLAS float within the quantisation bound, RTL vs C bit-exact) and the
+# RTL fault-injection test (docs/KERNELS.md).
+kernels-check: $(BIN)
+	@BURN_CACHE="$${BURN_CACHE:-$(CURDIR)/build/kernels-cache}" nice -n 10 $(BIN) kernels check -o build/kernels-check.json
+	@BURN="$(CURDIR)/$(BIN)" BURN_SRC="$(CURDIR)" KERNELS_FULL=1 sh tests/sh/kernels.sh
+.PHONY: kernels-check

@@ -47,6 +47,8 @@ extern const char usage_nanocoder[];     /* nanocoder/cmd_nanocoder.c */
 int cmd_dashboard(int argc, char **argv); /* gen/dashboard.c */
 int cmd_compare(int argc, char **argv);   /* gen/compare.c */
 extern const char usage_dashboard[], usage_compare[]; /* gen/dashboard.c, gen/compare.c */
+int cmd_kernels(int argc, char **argv);  /* gen/cmd_kernels.c */
+extern const char usage_kernels[];      /* gen/cmd_kernels.c */
 /* True if argv has -h or --help; prints usage to stdout when so. */
 int want_help(int argc, char **argv, const char *usage);
 
