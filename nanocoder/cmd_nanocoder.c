@@ -10,6 +10,7 @@
 #include "nanocoder/corpus.h"
 #include "nanocoder/eval.h"
 #include "nanocoder/export.h"
+#include "nanocoder/quant.h"
 #include "nanocoder/train.h"
 
 const char usage_nanocoder[] =
@@ -228,7 +229,7 @@ int cmd_nanocoder(int argc, char **argv)
 		int (*run)(int, char **);
 	} subs[] = {{"corpus", do_corpus}, {"bpe", do_bpe}, {"train", do_train},
 		    {"eval", nc_cmd_eval}, {"sample", nc_cmd_sample},
-		    {"export", nc_cmd_export}};
+		    {"export", nc_cmd_export}, {"quant", nc_cmd_quant}};
 	for (size_t i = 0; i < sizeof subs / sizeof *subs; i++)
 		if (strcmp(argv[1], subs[i].name) == 0)
 			return subs[i].run(argc - 2, argv + 2);

@@ -1,8 +1,10 @@
 /* test_nanocoder.c - NanoCoder's parts that need no training run: the corpus walk (order,
  * exclusions, cap, split, manifest, determinism), the BPE tokenizer (chunking, a known first
  * merge, deterministic merges, round trips on text and random bytes, the file and each of its
- * corruption errors), the baselines (unigram, n-gram, gzip conditioned on the training split)
- * and the sliding-window scorer against a direct computation. Works in a mkdtemp folder. */
+ * corruption errors), the baselines (unigram, n-gram, gzip conditioned on the training split),
+ * the sliding-window scorer against a direct computation, the integer (W8A8, INT4) forward
+ * pass against lm_forward, and the exported MLP block against the model's own MLP. Works in a
+ * mkdtemp folder. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +20,9 @@
 #include "lm/tok.h"
 #include "nanocoder/corpus.h"
 #include "nanocoder/eval.h"
+#include "nanocoder/export.h"
+#include "nanocoder/quant.h"
+#include "gen/tensor.h"
 #include "nanocoder/tokens.h"
 #include "tests/unit/t.h"
 
@@ -375,6 +380,152 @@ static void test_scorer(void)
 	lm_free(m);
 }
 
+
+/* A perturbed random model (C 64, M 128, 2 layers): the float path of nanocoder/quant.c
+ * reproduces lm_forward; W8A8 stays close; INT4 (g32) drifts further than W8A8 and g64 stays
+ * finite and bounded; the quantised scorer matches lm's; bad shapes are refused. */
+static void test_quant(void)
+{
+	lm_config c = {.vocab = LM_BYTE_VOCAB, .ctx = 32, .hidden = 64, .heads = 4, .layers = 2,
+		       .mlp = 128, .tok = LM_TOK_BYTE};
+	berr e;
+	lm_model *m = lm_new(&c, 11, &e);
+	CHECK(m != NULL, "%s", e.msg);
+	if (!m)
+		return;
+	/* larger weights than the init, so the layers matter */
+	rng r;
+	rng_seed(&r, 12, 0);
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params_mem[i] += (float)(0.05 * (rng_unit(&r) - 0.5));
+	int T = 32, ids[32];
+	for (int t = 0; t < T; t++)
+		ids[t] = (unsigned char)pysrc[t];
+	lm_set_kernel(LM_KERNEL_NAIVE);
+	CHECK(lm_forward(m, ids, NULL, 1, T, &e) == 0, "%s", e.msg);
+	size_t nl = (size_t)T * c.vocab;
+	float *ref = xmalloc(nl * sizeof *ref), *lg = xmalloc(nl * sizeof *lg);
+	memcpy(ref, m->a.logits, nl * sizeof *ref);
+	double rn = 0;
+	for (size_t i = 0; i < nl; i++)
+		rn += (double)ref[i] * ref[i];
+	rn = sqrt(rn);
+	double err[5];
+	nc_qkind kinds[5] = {NC_Q_FLOAT, NC_Q_W8A8, NC_Q_W4A8, NC_Q_W4A8, NC_Q_W4A8};
+	int groups[5] = {0, 0, 32, 64, 64};
+	for (int v = 0; v < 4; v++) {
+		nc_qmodel *q = nc_qmodel_new(m, kinds[v], groups[v], &e);
+		CHECK(q != NULL, "variant %d: %s", v, e.msg);
+		if (!q)
+			continue;
+		CHECK(nc_qforward(q, ids, T, lg, &e) == 0, "%s", e.msg);
+		double d = 0;
+		int finite = 1;
+		for (size_t i = 0; i < nl; i++) {
+			d += ((double)lg[i] - ref[i]) * ((double)lg[i] - ref[i]);
+			finite &= isfinite(lg[i]);
+		}
+		err[v] = sqrt(d) / rn;
+		CHECK(finite, "variant %d: finite logits", v);
+		nc_qmodel_free(q);
+	}
+	CHECK(err[0] < 1e-5, "float path == lm_forward: relative error %.3g", err[0]);
+	CHECK(err[1] > 1e-6 && err[1] < 0.05, "W8A8: relative error %.3g", err[1]);
+	CHECK(err[2] > err[1], "INT4 g32 (%.3g) drifts more than W8A8 (%.3g)", err[2], err[1]);
+	CHECK(err[3] < 0.5, "INT4 g64 stays usable: %.3g", err[3]);
+	/* its scorer agrees with lm's on bits for the float path */
+	nc_tok t;
+	CHECK(nc_tok_open(&t, &c, NULL, &e) == 0, "%s", e.msg);
+	int seq[80];
+	for (int i = 0; i < 80; i++)
+		seq[i] = (unsigned char)pysrc[i];
+	nc_qmodel *q = nc_qmodel_new(m, NC_Q_FLOAT, 0, &e);
+	double b1, y1, b2, y2;
+	int am[80] = {0};
+	CHECK(q && nc_qeval_bits(q, seq, 80, t.len, 16, &b1, &y1, am, &e) == 0, "%s", e.msg);
+	CHECK(nc_eval_bits(m, seq, 80, t.len, 16, 2, &b2, &y2, &e) == 0, "%s", e.msg);
+	CHECK(y1 == y2 && fabs(b1 - b2) < 1e-4 * b2, "quant scorer %g bits vs lm %g", b1, b2);
+	CHECK(nc_qforward(q, seq, 33, lg, &e) != 0 && strstr(e.msg, "1..32"), "too long: %s",
+	      e.msg);
+	CHECK(!nc_qmodel_new(m, NC_Q_W4A8, 48, &e), "group 48 does not divide 64: refused");
+	nc_qmodel_free(q);
+	nc_tok_close(&t);
+	lm_set_kernel(LM_KERNEL_BLAS);
+	free(ref);
+	free(lg);
+	lm_free(m);
+}
+
+/* The exported MLP, read back with the project readers (gen/tensor.h), applied to the captured
+ * inputs, gives the model's own MLP output at those positions. */
+static void test_export(void)
+{
+	lm_config c = {.vocab = LM_BYTE_VOCAB, .ctx = 16, .hidden = 8, .heads = 2, .layers = 2,
+		       .mlp = 24, .tok = LM_TOK_BYTE};
+	berr e;
+	lm_model *m = lm_new(&c, 21, &e);
+	if (!m) {
+		CHECK(0, "%s", e.msg);
+		return;
+	}
+	rng r;
+	rng_seed(&r, 22, 0);
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params_mem[i] += (float)(0.2 * (rng_unit(&r) - 0.5));
+	int ids[70];
+	for (int i = 0; i < 70; i++)
+		ids[i] = (unsigned char)pysrc[i];
+	char *sp = tpath("mlp.safetensors");
+	CHECK(nc_export_mlp(m, 1, sp, &e) == 0, "%s", e.msg);
+	double *x = NULL;
+	size_t *pos = NULL;
+	int rows = 10;
+	CHECK(nc_capture_mlp_inputs(m, 1, ids, 70, rows, &x, &pos, &e) == 0, "%s", e.msg);
+	/* 70 tokens: 4 windows of 16 = 64 positions, rows at floor(r * 64 / 10) */
+	CHECK(pos && pos[0] == 0 && pos[1] == 6 && pos[9] == 57, "evenly spaced positions");
+	st_file f;
+	tensor up = {0}, ub = {0}, dn = {0}, db = {0};
+	CHECK(st_open(sp, &f, &e) == 0, "%s", e.msg);
+	CHECK(st_read(&f, "up.weight", 1 << 20, &up, &e) == 0 && up.ndim == 2 &&
+	      up.shape[0] == 24 && up.shape[1] == 8, "up.weight (24, 8): %s", e.msg);
+	CHECK(st_read(&f, "up.bias", 1 << 20, &ub, &e) == 0 && ub.n == 24, "up.bias");
+	CHECK(st_read(&f, "down.weight", 1 << 20, &dn, &e) == 0 && dn.shape[0] == 8 &&
+	      dn.shape[1] == 24, "down.weight (8, 24)");
+	CHECK(st_read(&f, "down.bias", 1 << 20, &db, &e) == 0 && db.n == 8, "down.bias");
+	st_close(&f);
+	double worst = 0;
+	for (int k = 0; k < rows && up.data && dn.data && x && pos; k++) {
+		size_t w = pos[k] / 16, t = pos[k] % 16;
+		lm_forward(m, ids + w * 16, NULL, 1, 16, &e);
+		const float *want = m->a.fcproj + ((size_t)1 * 16 + t) * 8; /* layer 1, B = 1 */
+		const float *ln2 = m->a.ln2 + ((size_t)1 * 16 + t) * 8;
+		for (int i = 0; i < 8; i++)
+			worst = fmax(worst, fabs(x[(size_t)k * 8 + i] - ln2[i]));
+		for (int o = 0; o < 8; o++) {
+			double y = db.data[o];
+			for (int j = 0; j < 24; j++) {
+				double h = ub.data[j];
+				for (int i = 0; i < 8; i++)
+					h += up.data[j * 8 + i] * x[(size_t)k * 8 + i];
+				y += dn.data[o * 24 + j] * (h > 0 ? h : 0);
+			}
+			worst = fmax(worst, fabs(y - want[o]));
+		}
+	}
+	CHECK(worst < 1e-4, "exported block on captured inputs == the model's MLP (%.3g)", worst);
+	CHECK(nc_capture_mlp_inputs(m, 1, ids, 70, 65, &x, &pos, &e) != 0 &&
+	      strstr(e.msg, "only 64 positions"), "more rows than positions: %s", e.msg);
+	CHECK(nc_export_mlp(m, 2, sp, &e) != 0 && strstr(e.msg, "layers 0..1"), "%s", e.msg);
+	tensor_free(&up);
+	tensor_free(&ub);
+	tensor_free(&dn);
+	tensor_free(&db);
+	free(x);
+	free(pos);
+	free(sp);
+	lm_free(m);
+}
+
 int main(void)
 {
 	const char *td = getenv("TMPDIR");
@@ -390,6 +541,8 @@ int main(void)
 	test_bpe();
 	test_baselines();
 	test_scorer();
+	test_quant();
+	test_export();
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
