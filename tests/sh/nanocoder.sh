@@ -78,6 +78,19 @@ cp "$TMP/out" "$TMP/s1"
 "$B" nanocoder sample --model "$TMP/A/model.bin" --prompt 'def ' --tokens 40 --seed 3 >"$TMP/s2" 2>&1
 expect_ok "same seed, same text" cmp "$TMP/s1" "$TMP/s2"
 
+# Integer inference: W8A8 stays within 0.05 bits/byte of float; hidden 48 has no INT4 groups.
+expect_ok "quant on 3 kB, 100 greedy tokens" "$B" nanocoder quant --model "$TMP/A/model.bin" --corpus "$TMP/corpus" --max-bytes 3000 --greedy 100 --json
+cp "$TMP/out" "$TMP/q.json"
+f=$(sed -n '/"float"/,/}/s/.*"bpb": \([0-9.e+-]*\).*/\1/p' "$TMP/q.json")
+w=$(sed -n '/"W8A8"/,/}/s/.*"bpb": \([0-9.e+-]*\).*/\1/p' "$TMP/q.json")
+l=$(sed -n 's/.*"lm_float_bpb": \([0-9.e+-]*\).*/\1/p' "$TMP/q.json")
+if awk -v f="$f" -v w="$w" -v l="$l" 'BEGIN { d = w - f; if (d < 0) d = -d; e = f - l; if (e < 0) e = -e; exit !(f != "" && w != "" && d < 0.05 && e < 1e-4) }'; then
+	pass "W8A8 $w vs float $f bits/byte (lm_forward $l)"
+else
+	fail "W8A8 '$w' vs float '$f' (lm_forward '$l')"
+fi
+expect_grep "INT4 g32 is n/a for hidden 48" '"skipped": "the group does not divide hidden or mlp"' "$TMP/q.json"
+
 # The exported block sweeps: layer 1's MLP (48 -> 192 -> 48) with 64 captured inputs.
 expect_ok "export layer 1" "$B" nanocoder export --model "$TMP/A/model.bin" --corpus "$TMP/corpus" --layer 1 --rows 64 -o "$TMP/exp"
 expect_ok "mlp.safetensors and calib.npy" test -s "$TMP/exp/mlp.safetensors" -a -s "$TMP/exp/calib.npy"
