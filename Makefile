@@ -19,10 +19,10 @@ ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_FLAGS) -I. -I$(BUILD)/onnx $(BLAS_CF
 	-DBURN_DATADIR='"$(CURDIR)"' -DBURN_LAUNCHER='"$(LAUNCHER)"'
 LIBS = $(YAML_LIBS) $(XXHASH_LIBS) $(BLAS_LIBS) $(HDF5_LIBS) $(PROTOBUF_C_LIBS) -lm
 
-LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c lm/*.c))
+LIB_SRCS = $(filter-out gen/main.c,$(wildcard gen/*.c kernels/*.c cache/*.c author/*.c lm/*.c nanocoder/*.c))
 ONNX_OBJ = $(BUILD)/onnx/onnx.pb-c.o
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o) $(ONNX_OBJ)
-HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h lm/*.h)
+HDRS = $(wildcard gen/*.h kernels/*.h cache/*.h author/*.h lm/*.h nanocoder/*.h)
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
 # Fuzz harnesses (tests/fuzz/fuzz_*.c): make check replays their seeds and saved crash
 # inputs through test_fuzz_* binaries; make fuzz runs them under libFuzzer.

@@ -30,6 +30,7 @@ static const burn_cmd cmds[] = {
 	{"collect", cmd_collect, "(build step) gather a round's results", usage_collect},
 	{"promote", cmd_promote, "(build step) pick a round's candidates for RTL and synthesis", usage_promote},
 	{"report", cmd_report, "(build step) write results.csv, results.json, best.yaml", usage_report},
+	{"nanocoder", cmd_nanocoder, "NanoCoder: corpus, BPE, train, eval, sample, quantise, export", usage_nanocoder},
 	{"kernels", cmd_kernels, "golden checks of the quantised GEMV kernels and engines (C, float, RTL)", usage_kernels},
 	{"lm-bench", cmd_lm_bench, "training throughput of the small transformer (lm/) vs sgemm", usage_lm_bench},
 };

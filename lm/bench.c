@@ -22,8 +22,7 @@ static double now(void)
 	return clock_s(CLOCK_MONOTONIC);
 }
 
-/* GFLOP/s of C (M x N) = A (M x K) B^T (N x K), best of reps runs. */
-static double time_sgemm(int M, int N, int K, int reps)
+double lm_sgemm_gflops(int M, int N, int K, int reps)
 {
 	rng r;
 	rng_seed(&r, 7, 0);
@@ -107,8 +106,8 @@ int lm_bench(const lm_config *c, int B, int steps, int threads, lm_bench_result 
 		.gemm_flops = g.flops / steps,
 		.gemm_gflops = g.flops / wall / 1e9,
 		.gemm_share = g.seconds / wall,
-		.sgemm_gflops = time_sgemm(1024, 1024, 1024, 10),
-		.shaped_gflops = time_sgemm(B * T, c->mlp, c->hidden, 10),
+		.sgemm_gflops = lm_sgemm_gflops(1024, 1024, 1024, 10),
+		.shaped_gflops = lm_sgemm_gflops(B * T, c->mlp, c->hidden, 10),
 	};
 	out->load = loadavg();
 	rc = 0;

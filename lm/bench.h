@@ -25,4 +25,8 @@ typedef struct {
  * batch B and T = ctx, OpenBLAS on threads threads; then times the reference sgemms. */
 int lm_bench(const lm_config *c, int B, int steps, int threads, lm_bench_result *out, berr *e);
 
+/* GFLOP/s of one sgemm C (M x N) = A (M x K) B^T (N x K) on the current OpenBLAS threads,
+ * best of reps runs after a warm-up: the machine's reference rate. */
+double lm_sgemm_gflops(int M, int N, int K, int reps);
+
 #endif
