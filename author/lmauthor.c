@@ -13,20 +13,21 @@
 #include "gen/cmds.h"
 #include "gen/step.h"
 #include "lm/ckpt.h"
+#include "lm/kv.h"
 #include "lm/mat.h"
 #include "lm/optim.h"
 #include "lm/pref.h"
 #include "lm/sample.h"
 
 /* Bump when the steps' output for the same inputs changes. */
-enum { PRETRAIN_VERSION = 1, TRAIN_VERSION = 1 };
+enum { PRETRAIN_VERSION = 2, TRAIN_VERSION = 1 };
 
 static const lma_recipe recipes[LM_RECIPE_N] = {
 	[LM_RECIPE_BASE] = {
 		.name = "base",
 		.cfg = {.vocab = LL_VOCAB, .ctx = 512, .hidden = 64, .heads = 4, .layers = 2,
 			.mlp = 256, .tok = LM_TOK_BURNCFG},
-		.seed = 1, .threads = 1, .steps = 800, .tasks = 4, .per_task = 4,
+		.seed = 1, .threads = 1, .steps = 500, .tasks = 4, .per_task = 4,
 		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 50,
 		.rank = 8, .alpha = 16, .ttt_steps = 30, .ttt_lr = 2e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 8, .dpo_pairs = 16,
@@ -293,34 +294,30 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 	if (np < 1 || max_new < 1 || n < 1)
 		return errf(e, "sampling: prompt of %d tokens leaves no room in the context %d", np,
 			    m->cfg.ctx);
-	int Tmax = np + max_new - 1;
-	int *buf = xmalloc((size_t)n * Tmax * sizeof *buf);
+	lm_kv kv;
+	if (lm_kv_init(&kv, m, n, np + max_new, e) != 0)
+		return -1;
+	int *tok = xmalloc((size_t)n * sizeof *tok);
 	bool *done = xcalloc((size_t)n, sizeof *done);
-	lm_reserve(m, n, Tmax);
-	int rc = 0, live = n;
-	for (int s = 0; s < max_new && live > 0; s++) {
-		int T = np + s;
+	const float *lg;
+	int rc = lm_kv_prefill(m, &kv, prompt, np, &lg, e), live = n;
+	for (int s = 0; rc == 0 && s < max_new && live > 0; s++) {
 		for (int i = 0; i < n; i++) {
-			int *row = buf + (size_t)i * T;
-			memcpy(row, prompt, (size_t)np * sizeof *row);
-			for (int k = 0; k < s; k++)
-				row[np + k] = out[i].n > k ? out[i].v[k] : LL_PAD;
-		}
-		if ((rc = lm_forward(m, buf, NULL, n, T, e)) != 0)
-			break;
-		for (int i = 0; i < n; i++) {
+			tok[i] = LL_PAD;
 			if (done[i])
 				continue;
-			const float *lg = m->a.logits + ((size_t)i * T + T - 1) * V;
-			int t = lm_sample(lg, V, temperature, 0, r);
-			ll_push(&out[i], t);
-			if (t == LL_EOS) {
+			tok[i] = lm_sample(lg + (size_t)i * V, V, temperature, 0, r);
+			ll_push(&out[i], tok[i]);
+			if (tok[i] == LL_EOS) {
 				done[i] = true;
 				live--;
 			}
 		}
+		if (live > 0 && s + 1 < max_new)
+			rc = lm_kv_step(m, &kv, tok, &lg, e);
 	}
-	free(buf);
+	lm_kv_free(&kv);
+	free(tok);
 	free(done);
 	return rc;
 }

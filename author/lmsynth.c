@@ -83,10 +83,11 @@ static double ovf(const fx_type *t, double M, bool neg)
 	double hi = t->sign ? ldexp(1, t->i - 1) : ldexp(1, t->i);
 	bool sat = t->o == FX_SAT || t->o == FX_SAT_SYM, zero = t->o == FX_SAT_ZERO;
 	double e = 0;
+	/* a wrapped value lands anywhere in the range: up to M + hi away */
 	if (neg && !t->sign)
-		e = sat || zero ? M : 2 * hi;
+		e = sat || zero ? M : M + hi;
 	if (M > hi) {
-		double o = sat ? M - hi : zero ? M : 2 * hi;
+		double o = sat ? M - hi : zero ? M : M + hi;
 		if (o > e)
 			e = o;
 	}
