@@ -25,7 +25,9 @@ const char usage_author[] =
 	"their error text are in those results). Writes the candidate list as JSON.\n"
 	"A build step of the generated manifest; cached by the content hash of its inputs.\n"
 	"  --lm-base F     the lm and lm-ttt strategies' base model (burn author-pretrain)\n"
-	"  --lm-adapter F  lm-ttt: the LoRA adapters trained on the earlier rounds (author-train)\n";
+	"  --lm-adapter F  lm-ttt: the LoRA adapters trained on the earlier rounds (author-train)\n"
+	"  --command-dir D the command strategy: a relative program path (with a '/') is\n"
+	"                  relative to D, the project file's folder (not part of the key)\n";
 
 void cand_id_of(const char *text, size_t len, bool valid, char out[CAND_ID_LEN + 1])
 {
@@ -101,6 +103,7 @@ bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char
 int cmd_author(int argc, char **argv)
 {
 	const char *facet = NULL, *out = NULL, *lm_base = NULL, *lm_adapter = NULL;
+	const char *command_dir = NULL;
 	long round = -1;
 	const char **results = xcalloc((size_t)argc, sizeof *results);
 	int nres = 0;
@@ -111,6 +114,8 @@ int cmd_author(int argc, char **argv)
 			lm_base = argv[++i];
 		else if (strcmp(argv[i], "--lm-adapter") == 0 && i + 1 < argc)
 			lm_adapter = argv[++i];
+		else if (strcmp(argv[i], "--command-dir") == 0 && i + 1 < argc)
+			command_dir = argv[++i];
 		else if (strcmp(argv[i], "--round") == 0 && i + 1 < argc) {
 			if (parse_long(argv[++i], &round) != 0 || round < 0 || round > 1000000)
 				die(EXIT_BADINPUT, "author: bad round '%s'", argv[i]);
@@ -198,7 +203,20 @@ int cmd_author(int argc, char **argv)
 		author_cmd_opts o = {.timeout_s = p.search.timeout_s,
 				     .max_output = (size_t)p.search.max_output};
 		author_cmd_stats st;
-		if (author_command(&ctx, p.search.command, &o, &st, &e) != 0) {
+		/* a relative program path (with a '/') is relative to the project's folder */
+		char **cmd = p.search.command;
+		char *resolved = NULL;
+		size_t na = 0;
+		while (cmd[na])
+			na++;
+		char **av = xcalloc(na + 1, sizeof *av);
+		memcpy(av, cmd, na * sizeof *av);
+		if (command_dir && cmd[0][0] != '/' && strchr(cmd[0], '/'))
+			av[0] = resolved = path_join(command_dir, cmd[0]);
+		int crc = author_command(&ctx, av, &o, &st, &e);
+		free(resolved);
+		free(av);
+		if (crc != 0) {
 			warn("%s; the round is topped up at random", e.msg);
 			cached = false;
 		}

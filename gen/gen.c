@@ -259,6 +259,16 @@ int cmd_gen(int argc, char **argv)
 	 * recipe); lm-ttt trains adapters on rounds 0..r-1 before round r's author. */
 	bool lm = p.search.strategy == STRAT_LM || p.search.strategy == STRAT_LM_TTT;
 	bool ttt = p.search.strategy == STRAT_LM_TTT;
+	/* A relative command path (with a '/') is relative to the project file's folder: the
+	 * author resolves it there at run time, so the facet and the cache key stay path-free. */
+	char *command_dir = NULL;
+	char **cmd = p.search.command;
+	if (p.search.strategy == STRAT_COMMAND && cmd && cmd[0][0] != '/' && strchr(cmd[0], '/')) {
+		char *d = dir_of(projabs);
+		if (strchr(d, '\'') || strchr(d, '\n'))
+			die(EXIT_BADINPUT, "%s: the project's folder name holds a quote or newline", proj);
+		command_dir = d;
+	}
 	if (lm) {
 		gedge *pe = graph_edge(&g, "author_pretrain");
 		sl_addf(&pe->outs, "%slm/base.lmw", P);
@@ -287,12 +297,14 @@ int cmd_gen(int argc, char **argv)
 			if (ttt && r > 0)
 				sl_addf(&a->deps, "%srounds/%ld/adapter.lora", P, r);
 			if (ttt && r > 0)
-				edge_var(a, "lmargs", "--lm-base %slm/base.lmw --lm-adapter "
+				edge_var(a, "author_flags", "--lm-base %slm/base.lmw --lm-adapter "
 					 "%srounds/%ld/adapter.lora", P, P, r);
 			else
-				edge_var(a, "lmargs", "--lm-base %slm/base.lmw", P);
-		} else
-			edge_var(a, "lmargs", "%s", "");
+				edge_var(a, "author_flags", "--lm-base %slm/base.lmw", P);
+		} else if (command_dir)
+			edge_var(a, "author_flags", "--command-dir '%s'", command_dir);
+		else
+			edge_var(a, "author_flags", "%s", "");
 		sl_addf(&regen_deps, "%srounds/%ld/candidates.json", P, r);
 		snprintf(lpath, sizeof lpath, "%s/rounds/%ld/candidates.json", dir, r);
 		if (!exists(lpath)) {
@@ -415,6 +427,7 @@ int cmd_gen(int argc, char **argv)
 	graph_free(&g);
 	free(burn);
 	free(projabs);
+	free(command_dir);
 	free(rules);
 	free(P);
 	project_free(&p);

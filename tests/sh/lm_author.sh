@@ -58,6 +58,17 @@ expect_ok "lm: ninja" ninja -C "$TMP/lm"
 expect_eq "lm: 8 results" "$(($(wc -l <"$TMP/lm/results.csv") - 1))" 8
 expect_eq "lm: no adapters" "$(find "$TMP/lm" -name '*.lora' | wc -l)" 0
 
+# search.command given relative to the project file (not to the build folder)
+mkdir -p "$TMP/p/bin"
+cp "$BURN_SRC/tests/fake/author_echo" "$TMP/p/bin/echo_author"
+project rel "{strategy: command, command: [bin/echo_author], rounds: 1, per_round: 4, seed: 1}"
+expect_ok "relative command: gen" "$BURN" gen "$TMP/p/rel.yaml" -o "$TMP/rel"
+expect_ok "relative command: ninja" ninja -C "$TMP/rel"
+expect_grep "relative command: found next to the project" '"origin": "command: item' \
+	"$TMP/rel/rounds/0/candidates.json"
+expect_grep "relative command: the facet keeps the path as written" 'command: \["bin/echo_author"\]' \
+	"$TMP/rel/facets/author.yaml"
+
 # bad input
 project bad "{strategy: lm-ttt, lm_recipe: huge, rounds: 2, per_round: 4, seed: 1}"
 expect_exit 2 "unknown lm_recipe refused" "$BURN" gen "$TMP/p/bad.yaml" -o "$TMP/bad"
