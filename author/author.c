@@ -152,6 +152,12 @@ int cmd_author(int argc, char **argv)
 	for (int i = 0; i < nres; i++)
 		if (step_key_file(&s, "results", results[i], &e) != 0)
 			die(EXIT_BADINPUT, "%s", e.msg);
+	if (lm) { /* the sampling settings live in the recipe */
+		strbuf tt = {0};
+		lma_ttt_text(lma_recipe_get(p.search.lm_recipe), &tt);
+		step_key_bytes(&s, "lm-recipe", tt.s, tt.len);
+		sb_free(&tt);
+	}
 	if ((lm && step_key_file(&s, "lm-base", lm_base, &e) != 0) ||
 	    (lm && lm_adapter && step_key_file(&s, "lm-adapter", lm_adapter, &e) != 0))
 		die(EXIT_BADINPUT, "%s", e.msg);

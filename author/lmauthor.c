@@ -27,10 +27,10 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.name = "base",
 		.cfg = {.vocab = LL_VOCAB, .ctx = 512, .hidden = 64, .heads = 4, .layers = 2,
 			.mlp = 256, .tok = LM_TOK_BURNCFG},
-		.seed = 1, .threads = 1, .steps = 500, .tasks = 4, .per_task = 4,
-		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 50,
-		.rank = 8, .alpha = 16, .ttt_steps = 30, .ttt_lr = 2e-3f, .beta = 0.5f,
-		.sft_weight = 1, .sft_top = 8, .dpo_pairs = 16,
+		.seed = 1, .threads = 1, .steps = 400, .tasks = 4, .per_task = 4,
+		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 40,
+		.rank = 8, .alpha = 16, .ttt_steps = 12, .ttt_lr = 3e-3f, .beta = 0.5f,
+		.sft_weight = 1, .sft_top = 6, .dpo_pairs = 8,
 		.temperature = 1.0f,
 	},
 	[LM_RECIPE_TINY] = {
@@ -59,10 +59,15 @@ void lma_recipe_text(const lma_recipe *r, strbuf *b)
 		     "lr_min %.9g warmup %ld\n",
 		  (unsigned long long)r->seed, r->threads, r->steps, r->tasks, r->per_task,
 		  (double)r->lr, (double)r->lr_min, r->warmup);
+}
+
+void lma_ttt_text(const lma_recipe *r, strbuf *b)
+{
 	sb_printf(b, "ttt rank %d alpha %.9g steps %ld lr %.9g beta %.9g sft_weight %.9g sft_top %d "
-		     "dpo_pairs %d\nsample temperature %.9g\n",
+		     "dpo_pairs %d threads %d\nsample temperature %.9g\n",
 		  r->rank, (double)r->alpha, r->ttt_steps, (double)r->ttt_lr, (double)r->beta,
-		  (double)r->sft_weight, r->sft_top, r->dpo_pairs, (double)r->temperature);
+		  (double)r->sft_weight, r->sft_top, r->dpo_pairs, r->threads,
+		  (double)r->temperature);
 }
 
 static double now_s(void)
@@ -618,9 +623,14 @@ int cmd_author_train(int argc, char **argv)
 	if (project_load(facet, false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS | HAS_SEARCH, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
+	const lma_recipe *r = lma_recipe_get(p.search.lm_recipe);
 	step s;
 	const char *outs[] = {out};
 	step_begin(&s, "author-train", TRAIN_VERSION, 1, outs);
+	strbuf tt = {0};
+	lma_ttt_text(r, &tt);
+	step_key_bytes(&s, "ttt", tt.s, tt.len);
+	sb_free(&tt);
 	char rbuf[32];
 	snprintf(rbuf, sizeof rbuf, "%ld", round);
 	step_key_bytes(&s, "round", rbuf, strlen(rbuf));
@@ -638,7 +648,6 @@ int cmd_author_train(int argc, char **argv)
 	for (int i = 0; i < nres; i++)
 		if (history_read(results[i], &h, &e) != 0)
 			die(EXIT_BADINPUT, "%s", e.msg);
-	const lma_recipe *r = lma_recipe_get(p.search.lm_recipe);
 	lm_model *m = lm_load(basef, &r->cfg, &e);
 	if (!m)
 		die(EXIT_BADINPUT, "author-train: %s", e.msg);

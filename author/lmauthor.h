@@ -11,8 +11,7 @@
 #include "author/lmlang.h"
 #include "lm/model.h"
 
-/* A recipe: the model, its pretraining, its test-time training and its sampling. Its text
- * (lma_recipe_text) is the pretraining step's cache key. */
+/* A recipe: the model, its pretraining, its test-time training and its sampling. */
 typedef struct {
 	const char *name;
 	lm_config cfg;
@@ -35,8 +34,11 @@ typedef struct {
 /* The recipe of id. */
 const lma_recipe *lma_recipe_get(lm_recipe_id id);
 
-/* Appends r's canonical text (every field; what the pretraining key hashes). */
+/* Appends the canonical text of r's model and pretraining fields (the pretraining key). */
 void lma_recipe_text(const lma_recipe *r, strbuf *b);
+/* Appends the canonical text of r's test-time training and sampling fields (in the train
+ * step's key; the author's key has the facet, and the base and adapter bytes). */
+void lma_ttt_text(const lma_recipe *r, strbuf *b);
 
 /* Pretrains the base model of recipe r on synthetic tasks and writes it to out; progress
  * lines go to log (if not NULL). -1 with e set on failure. */
