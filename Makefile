@@ -103,6 +103,10 @@ sweep: bin/burn
 bench: bin/burn
 	@sh tests/bench.sh
 
+# The search strategies' benchmark (docs/PERFORMANCE.md, "LM author"): long; not in check.
+bench-lm: bin/burn
+	@sh tests/bench_lm.sh
+
 clean:
 	rm -rf build build-san build-fuzz bin
 
@@ -113,7 +117,7 @@ install: bin/burn
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
-.PHONY: all check bench clean distclean install tests sweep fuzz fuzz-bins
+.PHONY: all check bench bench-lm clean distclean install tests sweep fuzz fuzz-bins
 
 # make check-slurm: opt-in; as root, installs (apt-get) and starts a single-node Slurm, runs a
 # sweep through `burn launch -- srun` and checks it against a local run (tests/sh/slurm.sh).

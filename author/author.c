@@ -8,6 +8,8 @@
 #include <xxhash.h>
 
 #include "author/command.h"
+#include "author/lmauthor.h"
+#include "lm/ckpt.h"
 #include "gen/cmds.h"
 #include "gen/step.h"
 
@@ -15,12 +17,17 @@
 enum { AUTHOR_VERSION = 2 };
 
 const char usage_author[] =
-	"usage: burn author FACET --round R -o OUT.json [RESULTS.json ...]\n"
+	"usage: burn author FACET --round R -o OUT.json [--lm-base F [--lm-adapter F]]\n"
+	"                   [RESULTS.json ...]\n"
 	"\n"
 	"Proposes round R's candidate configs with the project's search strategy, from the\n"
 	"project facet and the results of every earlier round (the repair loop: failures and\n"
 	"their error text are in those results). Writes the candidate list as JSON.\n"
-	"A build step of the generated manifest; cached by the content hash of its inputs.\n";
+	"A build step of the generated manifest; cached by the content hash of its inputs.\n"
+	"  --lm-base F     the lm and lm-ttt strategies' base model (burn author-pretrain)\n"
+	"  --lm-adapter F  lm-ttt: the LoRA adapters trained on the earlier rounds (author-train)\n"
+	"  --command-dir D the command strategy: a relative program path (with a '/') is\n"
+	"                  relative to D, the project file's folder (not part of the key)\n";
 
 void cand_id_of(const char *text, size_t len, bool valid, char out[CAND_ID_LEN + 1])
 {
@@ -95,13 +102,20 @@ bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char
 
 int cmd_author(int argc, char **argv)
 {
-	const char *facet = NULL, *out = NULL;
+	const char *facet = NULL, *out = NULL, *lm_base = NULL, *lm_adapter = NULL;
+	const char *command_dir = NULL;
 	long round = -1;
 	const char **results = xcalloc((size_t)argc, sizeof *results);
 	int nres = 0;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strcmp(argv[i], "--lm-base") == 0 && i + 1 < argc)
+			lm_base = argv[++i];
+		else if (strcmp(argv[i], "--lm-adapter") == 0 && i + 1 < argc)
+			lm_adapter = argv[++i];
+		else if (strcmp(argv[i], "--command-dir") == 0 && i + 1 < argc)
+			command_dir = argv[++i];
 		else if (strcmp(argv[i], "--round") == 0 && i + 1 < argc) {
 			if (parse_long(argv[++i], &round) != 0 || round < 0 || round > 1000000)
 				die(EXIT_BADINPUT, "author: bad round '%s'", argv[i]);
@@ -122,6 +136,10 @@ int cmd_author(int argc, char **argv)
 	if (project_load(facet, false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS | HAS_SEARCH, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
+	bool lm = p.search.strategy == STRAT_LM || p.search.strategy == STRAT_LM_TTT;
+	if (lm && !lm_base)
+		die(EXIT_BADINPUT, "author: strategy %s needs --lm-base",
+		    search_strategy_name(p.search.strategy));
 
 	step s;
 	const char *outs[] = {out};
@@ -134,6 +152,15 @@ int cmd_author(int argc, char **argv)
 	for (int i = 0; i < nres; i++)
 		if (step_key_file(&s, "results", results[i], &e) != 0)
 			die(EXIT_BADINPUT, "%s", e.msg);
+	if (lm) { /* the sampling settings live in the recipe */
+		strbuf tt = {0};
+		lma_ttt_text(lma_recipe_get(p.search.lm_recipe), &tt);
+		step_key_bytes(&s, "lm-recipe", tt.s, tt.len);
+		sb_free(&tt);
+	}
+	if ((lm && step_key_file(&s, "lm-base", lm_base, &e) != 0) ||
+	    (lm && lm_adapter && step_key_file(&s, "lm-adapter", lm_adapter, &e) != 0))
+		die(EXIT_BADINPUT, "%s", e.msg);
 	if (step_lookup(&s)) {
 		project_free(&p);
 		free(results);
@@ -159,11 +186,43 @@ int cmd_author(int argc, char **argv)
 	case STRAT_RF:
 		author_rf(&ctx, p.search.pool);
 		break;
+	case STRAT_LM:
+	case STRAT_LM_TTT: {
+		const lma_recipe *rc = lma_recipe_get(p.search.lm_recipe);
+		lm_model *m = lm_load(lm_base, &rc->cfg, &e);
+		if (!m || (lm_adapter && lm_load_lora(lm_adapter, m, &e) != 0))
+			die(EXIT_BADINPUT, "author: %s", e.msg);
+		lma_stats st;
+		author_lm(&ctx, m, rc, &st);
+		lm_free(m);
+		static const char *const keys[] = {"samples", "syntax_bad", "repaired", "invalid",
+			"repeats", "known_failed", "accepted", "prompt_tokens"};
+		long vals[] = {st.samples, st.syntax_bad, st.repaired, st.invalid, st.repeats,
+			       st.known_failed, st.accepted, st.prompt_tokens};
+		for (size_t k = 0; k < sizeof vals / sizeof vals[0]; k++) {
+			ctx.out.stat_key[ctx.out.n_stats] = keys[k];
+			ctx.out.stat_val[ctx.out.n_stats++] = vals[k];
+		}
+		break;
+	}
 	case STRAT_COMMAND: {
 		author_cmd_opts o = {.timeout_s = p.search.timeout_s,
 				     .max_output = (size_t)p.search.max_output};
 		author_cmd_stats st;
-		if (author_command(&ctx, p.search.command, &o, &st, &e) != 0) {
+		/* a relative program path (with a '/') is relative to the project's folder */
+		char **cmd = p.search.command;
+		char *resolved = NULL;
+		size_t na = 0;
+		while (cmd[na])
+			na++;
+		char **av = xcalloc(na + 1, sizeof *av);
+		memcpy(av, cmd, na * sizeof *av);
+		if (command_dir && cmd[0][0] != '/' && strchr(cmd[0], '/'))
+			av[0] = resolved = path_join(command_dir, cmd[0]);
+		int crc = author_command(&ctx, av, &o, &st, &e);
+		free(resolved);
+		free(av);
+		if (crc != 0) {
 			warn("%s; the round is topped up at random", e.msg);
 			cached = false;
 		}

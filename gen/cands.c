@@ -17,7 +17,7 @@ bool cand_id_ok(const char *s)
 	return n == CAND_ID_LEN;
 }
 
-static const char *const list_keys[] = {"round", "strategy", "candidates"};
+static const char *const list_keys[] = {"round", "strategy", "candidates", "author_stats"};
 static const char *const cand_keys[] = {"id", "valid", "origin", "config", "error"};
 
 int cands_read(const char *path, cand_list *l, berr *e)
@@ -29,7 +29,7 @@ int cands_read(const char *path, cand_list *l, berr *e)
 	const ynode *root = d.root;
 	const ynode *cs;
 	const char *strategy = "";
-	if (ymap_check(&d, root, "", list_keys, 3, e) != 0 ||
+	if (ymap_check(&d, root, "", list_keys, 4, e) != 0 ||
 	    yget_long(&d, root, "", "round", true, 0, 1000000, &l->round, e) != 0 ||
 	    yget_str(&d, root, "", "strategy", false, &strategy, e) != 0)
 		goto fail;
@@ -89,6 +89,13 @@ void cands_write(const cand_list *l, strbuf *b)
 	jw_obj(&w);
 	jw_klong(&w, "round", l->round);
 	jw_kstr(&w, "strategy", l->strategy ? l->strategy : "");
+	if (l->n_stats > 0) {
+		jw_key(&w, "author_stats");
+		jw_obj(&w);
+		for (int i = 0; i < l->n_stats && i < CANDS_MAX_STATS; i++)
+			jw_klong(&w, l->stat_key[i], l->stat_val[i]);
+		jw_end_obj(&w);
+	}
 	jw_key(&w, "candidates");
 	jw_arr(&w);
 	for (int i = 0; i < l->n; i++) {

@@ -16,11 +16,17 @@ typedef struct {
 	char *error;              /* why it is invalid, or NULL */
 } candidate;
 
+enum { CANDS_MAX_STATS = 16 };
+
 typedef struct {
 	long round;
 	char *strategy;
 	int n;
 	candidate *c;
+	/* counts an author reports about its round (written as "author_stats"; not read back) */
+	int n_stats;
+	const char *stat_key[CANDS_MAX_STATS];
+	long stat_val[CANDS_MAX_STATS];
 } cand_list;
 
 /* Reads a candidate list; ids are checked to be 32 lowercase hex digits. */

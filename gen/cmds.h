@@ -44,6 +44,9 @@ int cmd_lm_bench(int argc, char **argv); /* lm/cmd_lm.c */
 extern const char usage_lm_bench[];     /* lm/cmd_lm.c */
 int cmd_nanocoder(int argc, char **argv); /* nanocoder/cmd_nanocoder.c */
 extern const char usage_nanocoder[];     /* nanocoder/cmd_nanocoder.c */
+int cmd_author_pretrain(int argc, char **argv); /* author/lmauthor.c */
+int cmd_author_train(int argc, char **argv);    /* author/lmauthor.c */
+extern const char usage_author_pretrain[], usage_author_train[]; /* author/lmauthor.c */
 int cmd_dashboard(int argc, char **argv); /* gen/dashboard.c */
 int cmd_compare(int argc, char **argv);   /* gen/compare.c */
 extern const char usage_dashboard[], usage_compare[]; /* gen/dashboard.c, gen/compare.c */

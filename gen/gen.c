@@ -255,14 +255,56 @@ int cmd_gen(int argc, char **argv)
 	idset seen = {0}, promoted = {0};
 	long r;
 	bool complete = true;
+	/* The LM strategies: the base model is a cached step of every sweep (keyed by its
+	 * recipe); lm-ttt trains adapters on rounds 0..r-1 before round r's author. */
+	bool lm = p.search.strategy == STRAT_LM || p.search.strategy == STRAT_LM_TTT;
+	bool ttt = p.search.strategy == STRAT_LM_TTT;
+	/* A relative command path (with a '/') is relative to the project file's folder: the
+	 * author resolves it there at run time, so the facet and the cache key stay path-free. */
+	char *command_dir = NULL;
+	char **cmd = p.search.command;
+	if (p.search.strategy == STRAT_COMMAND && cmd && cmd[0][0] != '/' && strchr(cmd[0], '/')) {
+		char *d = dir_of(projabs);
+		if (strchr(d, '\'') || strchr(d, '\n'))
+			die(EXIT_BADINPUT, "%s: the project's folder name holds a quote or newline", proj);
+		command_dir = d;
+	}
+	if (lm) {
+		gedge *pe = graph_edge(&g, "author_pretrain");
+		sl_addf(&pe->outs, "%slm/base.lmw", P);
+		edge_var(pe, "recipe", "%s", lm_recipe_name(p.search.lm_recipe));
+	}
 	for (r = 0; r < p.search.rounds && complete; r++) {
 		char lpath[PATH_MAX];
+		if (ttt && r > 0) {
+			gedge *t = graph_edge(&g, "author_train");
+			sl_addf(&t->outs, "%srounds/%ld/adapter.lora", P, r);
+			sl_addf(&t->ins, "%sfacets/author.yaml", P);
+			for (int i = 0; i < results.n; i++)
+				sl_addf(&t->ins, "%s", results.v[i]);
+			sl_addf(&t->deps, "%slm/base.lmw", P);
+			edge_var(t, "round", "%ld", r);
+			edge_var(t, "base", "%slm/base.lmw", P);
+		}
 		gedge *a = graph_edge(&g, "author");
 		sl_addf(&a->outs, "%srounds/%ld/candidates.json", P, r);
 		sl_addf(&a->ins, "%sfacets/author.yaml", P);
 		for (int i = 0; i < results.n; i++)
 			sl_addf(&a->ins, "%s", results.v[i]);
 		edge_var(a, "round", "%ld", r);
+		if (lm) {
+			sl_addf(&a->deps, "%slm/base.lmw", P);
+			if (ttt && r > 0)
+				sl_addf(&a->deps, "%srounds/%ld/adapter.lora", P, r);
+			if (ttt && r > 0)
+				edge_var(a, "author_flags", "--lm-base %slm/base.lmw --lm-adapter "
+					 "%srounds/%ld/adapter.lora", P, P, r);
+			else
+				edge_var(a, "author_flags", "--lm-base %slm/base.lmw", P);
+		} else if (command_dir)
+			edge_var(a, "author_flags", "--command-dir '%s'", command_dir);
+		else
+			edge_var(a, "author_flags", "%s", "");
 		sl_addf(&regen_deps, "%srounds/%ld/candidates.json", P, r);
 		snprintf(lpath, sizeof lpath, "%s/rounds/%ld/candidates.json", dir, r);
 		if (!exists(lpath)) {
@@ -385,6 +427,7 @@ int cmd_gen(int argc, char **argv)
 	graph_free(&g);
 	free(burn);
 	free(projabs);
+	free(command_dir);
 	free(rules);
 	free(P);
 	project_free(&p);

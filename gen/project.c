@@ -48,9 +48,10 @@ static const char *const memory_keys[] = {"kind", "gbps", "gib", "channels"};
 static const char *const families[] = {"xc7", "xcup"};
 static const char *const memory_kinds[] = {"none", "ddr3", "ddr4", "lpddr4", "hbm"};
 static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start", "pool",
-	"command", "timeout_s", "max_output", "train_command", "train_timeout_s"};
+	"command", "timeout_s", "max_output", "train_command", "train_timeout_s", "lm_recipe"};
 static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT_RANDOM] = "random",
-	[STRAT_RF] = "rf", [STRAT_COMMAND] = "command"};
+	[STRAT_RF] = "rf", [STRAT_COMMAND] = "command", [STRAT_LM] = "lm", [STRAT_LM_TTT] = "lm-ttt"};
+static const char *const lm_recipes[] = {[LM_RECIPE_BASE] = "base", [LM_RECIPE_TINY] = "tiny"};
 static const char *const reward_keys[] = {"latency", "lut", "ff", "dsp", "bram", "latency_ref_ns"};
 static const char *const run_keys[] = {"launcher", "csim_jobs"};
 static const char *const hw_keys[] = {"top_k", "rtlsim", "synth", "synth_timeout_s", "synth_jobs"};
@@ -728,9 +729,10 @@ static int parse_search(loader *L, const ynode *m)
 {
 	const ydoc *d = &L->d;
 	search_spec *s = &L->p->search;
-	int st = s->strategy;
+	int st = s->strategy, rec = s->lm_recipe;
 	if (ymap_check(d, m, "search", search_keys, LEN(search_keys), L->e) != 0 ||
 	    yget_enum(d, m, "search", "strategy", false, strategies, STRAT_N, &st, L->e) != 0 ||
+	    yget_enum(d, m, "search", "lm_recipe", false, lm_recipes, LM_RECIPE_N, &rec, L->e) != 0 ||
 	    yget_long(d, m, "search", "rounds", false, 1, MAX_ROUNDS, &s->rounds, L->e) != 0 ||
 	    yget_long(d, m, "search", "per_round", false, 1, MAX_PER_ROUND, &s->per_round, L->e) != 0 ||
 	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0 ||
@@ -742,6 +744,7 @@ static int parse_search(loader *L, const ynode *m)
 	    parse_argv(L, m, "train_command", &s->train_command) != 0)
 		return -1;
 	s->strategy = (search_strategy)st;
+	s->lm_recipe = (lm_recipe_id)rec;
 	if (s->strategy == STRAT_COMMAND && !s->command)
 		return yerr(L->e, d, m, "search.command", "strategy command needs search.command");
 	const ynode *start = ymap_get(m, "start");
@@ -1164,6 +1167,11 @@ int project_load(const char *path, bool load_data, project *p, berr *e)
 const char *search_strategy_name(search_strategy s)
 {
 	return (unsigned)s < LEN(strategies) && strategies[s] ? strategies[s] : "?";
+}
+
+const char *lm_recipe_name(lm_recipe_id r)
+{
+	return (unsigned)r < LEN(lm_recipes) && lm_recipes[r] ? lm_recipes[r] : "?";
 }
 
 int project_require(const project *p, unsigned mask, berr *e)

@@ -77,7 +77,11 @@ typedef struct {
 	long mem_channels;     /* independent channels sharing mem_gbps (HBM pseudo-channels), 1 if unset */
 } part;
 
-typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_RF, STRAT_COMMAND, STRAT_N } search_strategy;
+typedef enum { STRAT_HEURISTIC, STRAT_RANDOM, STRAT_RF, STRAT_COMMAND, STRAT_LM, STRAT_LM_TTT,
+	STRAT_N } search_strategy;
+
+/* The LM author's pretraining recipes (author/lmauthor.c has their settings). */
+typedef enum { LM_RECIPE_BASE, LM_RECIPE_TINY, LM_RECIPE_N } lm_recipe_id;
 
 typedef struct {
 	search_strategy strategy;
@@ -92,6 +96,7 @@ typedef struct {
 	long max_output;       /* command: stdout bound in bytes (0: AUTHOR_CMD_MAX_OUTPUT) */
 	char **train_command;  /* the trainer's argv, NULL-terminated, or NULL */
 	double train_timeout_s;
+	lm_recipe_id lm_recipe; /* lm, lm-ttt: the base model's recipe (default base) */
 } search_spec;
 
 typedef struct {
@@ -169,6 +174,9 @@ int project_require(const project *p, unsigned mask, berr *e);
 
 /* The name of a search strategy as projects spell it ("heuristic", "rf", ...). */
 const char *search_strategy_name(search_strategy s);
+
+/* The name of an LM recipe as projects spell it ("base", "tiny"). */
+const char *lm_recipe_name(lm_recipe_id r);
 
 /* Frees everything p holds. */
 void project_free(project *p);
