@@ -20,6 +20,7 @@
  * and the layer's output register takes every chain at cycle D+3 of the slot after. */
 #include "kernels/rtl.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,16 @@ static long modl(long a, long m)
 {
 	long r = a % m;
 	return r < 0 ? r + m : r;
+}
+
+static long gcdl(long a, long b)
+{
+	while (b) {
+		long t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
 }
 
 /* Bits of a counter that holds 0 .. n-1 (at least 1). */
@@ -108,6 +119,79 @@ static void lane_at(const geom *g, long L, lane *ln)
 	ln->first_start = s0 * n_in - t0;
 	ln->n_ends = (t0 + ln->len) / n_in - t0 / n_in;
 	ln->first_end = ln->row0 * n_in + n_in - 1 - t0;
+}
+
+int rtl_fold_layer(long n_in, long n_out, long reuse, rtl_fold *f, berr *e)
+{
+	memset(f, 0, sizeof *f);
+	if (n_in < 1 || n_out < 1 || reuse < 1 || n_in > LONG_MAX / n_out)
+		return errf(e, "a %ld x %ld layer at ReuseFactor %ld cannot be folded", n_in, n_out,
+			    reuse);
+	long n = n_in * n_out, rf = reuse < n ? reuse : n;
+	long P = cdiv(n, rf), D = cdiv(n, P), G = 1;
+	f->lanes = P;
+	f->slot = D;
+	/* row j's products are t = j*n_in .. j*n_in + n_in - 1: lanes l0 .. l1 */
+	long prev_end = -1, prev_start = -1, starts_here = 0;
+	for (long j = 0; j < n_out; j++) {
+		long l0 = j * n_in / D, l1 = (j * n_in + n_in - 1) / D;
+		if (l1 - l0 + 1 > G)
+			G = l1 - l0 + 1;
+		if (l1 != prev_end)
+			f->end_lanes++;
+		prev_end = l1;
+		if (l0 != prev_start) {
+			f->start_lanes++;
+			starts_here = 0;
+		}
+		prev_start = l0;
+		if (++starts_here == 2)
+			f->multi_start_lanes++;
+		if (l1 > l0 && j * n_in > l0 * D)
+			f->two_stage_lanes++;
+	}
+	f->stages = G;
+	f->latency = G * D + CAPTURE_DELAY + 1;
+	/* Every piece of row j runs at stage G-1-(l1-L) in lane L, so its product t is issued
+	 * at cycle (G-1-l1)*D + t of the chain: input i of row j at (G-1-l1)*D + j*n_in + i. */
+	long kmax = LONG_MIN;
+	for (long j = 0; j < n_out; j++) {
+		long l1 = (j * n_in + n_in - 1) / D, k = (G - 1 - l1) * D + j * n_in;
+		if (k > kmax)
+			kmax = k;
+	}
+	f->last_read = kmax;
+	/* bank s register p holds input q = (p + s*D) mod n_in at the slot start, the last
+	 * input it will ever hold first: it is kept while kmax + q >= s*D (bank_kept) */
+	for (long st = 0; st < G; st++) {
+		long lo = st * D - kmax;
+		f->bank_regs += n_in - (lo < 0 ? 0 : lo > n_in ? n_in : lo);
+	}
+	long step = n_in / gcdl(D, n_in); /* lanes L with L*D a multiple of n_in: every step-th */
+	f->cont_lanes = P - ((P - 1) / step + 1);
+	return 0;
+}
+
+/* Cycle at which a layer with slot D accepts an input first shown at cycle n, without
+ * stalls: the first slot boundary (c = D-1) at or after n. */
+static long next_boundary(long n, long D)
+{
+	long r = modl(n - (D - 1), D);
+	return r ? n + D - r : n;
+}
+
+long rtl_fold_chain(rtl_fold *f, int n)
+{
+	if (n < 1)
+		return 0;
+	long a0 = f[0].slot - 1, shown = a0 + f[0].latency;
+	f[0].wait = 0;
+	for (int k = 1; k < n; k++) {
+		long a = next_boundary(shown, f[k].slot);
+		f[k].wait = a - shown;
+		shown = a + f[k].latency;
+	}
+	return shown - a0;
 }
 
 /* ---- text helpers ---- */
@@ -269,6 +353,7 @@ typedef struct {
 	long fs;               /* fractional bits of the aligned sum */
 	int ws;                /* bits of the aligned sum */
 	bool exact;
+	rtl_fold fold;
 	char mod[RTL_MAX_NAME];
 } lspec;
 
@@ -315,35 +400,20 @@ static bool accum_exact(const lspec *s)
 	return true;
 }
 
-/* Which input-bank registers are ever read again (docs/RTL.md: bank pruning). kept has
- * G*n_in entries, [s*n_in + p]. */
-static void bank_keep(const geom *g, bool *kept, long *n_kept)
+/* Which input-bank registers are ever read again (docs/RTL.md: bank pruning): register p of
+ * bank s holds input q = (p + s*D) mod n_in at the slot start and inputs after it later, so
+ * it is kept while input q's last read (last_read + q) is at or after the slot start (s*D).
+ * kept has G*n_in entries, [s*n_in + p]. */
+static void bank_keep(const geom *g, long last_read, bool *kept, long *n_kept)
 {
 	long n_in = g->n_in;
-	long *last = xreallocarray(NULL, (size_t)n_in, sizeof *last);
-	for (long i = 0; i < n_in; i++)
-		last[i] = -1;
-	for (long L = 0; L < g->P; L++) {
-		lane ln;
-		lane_at(g, L, &ln);
-		for (long c = 0; c < ln.len; c++) {
-			long s = c < ln.split ? ln.skew_a : ln.skew_b;
-			long i = (ln.off + c) % n_in, tau = s * g->D + c;
-			if (tau > last[i])
-				last[i] = tau;
-		}
-	}
-	long m = g->D < n_in ? g->D : n_in;
 	*n_kept = 0;
 	for (long s = 0; s < g->G; s++)
 		for (long p = 0; p < n_in; p++) {
-			bool k = false;
-			for (long c = 0; c < m && !k; c++)
-				k = last[(p + s * g->D + c) % n_in] >= s * g->D + c;
+			bool k = last_read + (p + s * g->D) % n_in >= s * g->D;
 			kept[s * n_in + p] = k;
 			*n_kept += k;
 		}
-	free(last);
 }
 
 /* "(cN == V)" for counter cN of the slot, "1'b1" when D = 1 (the counter is always 0). */
@@ -684,21 +754,17 @@ static int layer_spec(const project *p, const config *c, int k, const fx_type *t
 	g->n_in = s->ly->n_in;
 	g->n_out = s->ly->n_out;
 	g->n = g->n_in * g->n_out;
-	long rf = s->lc->reuse < g->n ? s->lc->reuse : g->n;
-	if (g->n < 1 || rf < 1)
+	if (g->n < 1 || s->lc->reuse < 1)
 		return errf(e, "layer %s: empty layer or ReuseFactor %ld", s->ly->name, s->lc->reuse);
-	g->P = cdiv(g->n, rf);
+	if (rtl_fold_layer(g->n_in, g->n_out, s->lc->reuse, &s->fold, e) != 0)
+		return -1;
+	g->P = s->fold.lanes;
 	if (g->P > RTL_MAX_LANES)
 		return errf(e, "layer %s: %ld multipliers (ReuseFactor %ld) is more than the RTL "
 			       "emitter's limit of %d; raise the ReuseFactor",
 			    s->ly->name, g->P, s->lc->reuse, RTL_MAX_LANES);
-	g->D = cdiv(g->n, g->P);
-	g->G = 1;
-	for (long j = 0; j < g->n_out; j++) {
-		long span = last_lane(g, j) - j * g->n_in / g->D + 1;
-		if (span > g->G)
-			g->G = span;
-	}
+	g->D = s->fold.slot;
+	g->G = s->fold.stages;
 	long m = g->D < g->n_in ? g->D : g->n_in;
 	if ((double)g->G * (double)g->n_in * (double)m > RTL_MAX_WORK)
 		return errf(e, "layer %s: input banks of %ld stages x %ld words are too large for "
@@ -732,14 +798,6 @@ static int layer_spec(const project *p, const config *c, int k, const fx_type *t
 	s->ws = (int)ws;
 	s->exact = accum_exact(s);
 	return 0;
-}
-
-/* Cycle at which layer k (slot D) accepts an input first shown at cycle n, without stalls:
- * the first slot boundary (c = D-1) at or after n. */
-static long next_boundary(long n, long D)
-{
-	long r = modl(n - (D - 1), D);
-	return r ? n + D - r : n;
 }
 
 static void add_file(rtl_design *d, const char *name, strbuf *text)
@@ -776,7 +834,7 @@ int rtl_emit(const project *p, const config *c, rtl_design *d, berr *e)
 		const geom *g = &s->g;
 		bool *kept = xcalloc((size_t)(g->G * g->n_in), sizeof *kept);
 		rtl_layer *rl = &d->layers[k];
-		bank_keep(g, kept, &rl->bank_regs);
+		bank_keep(g, s->fold.last_read, kept, &rl->bank_regs);
 		if ((rl->bank_regs > RTL_MAX_BANK_REGS &&
 		     errf(e, "layer %s: %ld input words in %ld stages is more than the RTL "
 			     "emitter's limit of %d; raise the ReuseFactor",
@@ -793,7 +851,7 @@ int rtl_emit(const project *p, const config *c, rtl_design *d, berr *e)
 		rl->lanes = g->P;
 		rl->slot = g->D;
 		rl->stages = g->G;
-		rl->latency = g->G * g->D + CAPTURE_DELAY + 1;
+		rl->latency = s->fold.latency;
 		rl->rom_width = g->D > 1 ? g->P * s->ww : 0;
 		rl->exact_accum = s->exact;
 		strbuf v = {0}, hex = {0};
@@ -809,13 +867,11 @@ int rtl_emit(const project *p, const config *c, rtl_design *d, berr *e)
 			d->ii = g->D;
 	}
 	/* one lone input, accepted at the first boundary of layer 0 */
-	long a0 = sp[0].g.D - 1, a = a0, shown = 0;
-	for (int k = 0; k < L; k++) {
-		if (k > 0)
-			a = next_boundary(shown, sp[k].g.D);
-		shown = a + d->layers[k].latency;
-	}
-	d->latency = shown - a0;
+	rtl_fold *folds = xcalloc((size_t)L, sizeof *folds);
+	for (int k = 0; k < L; k++)
+		folds[k] = sp[k].fold;
+	d->latency = rtl_fold_chain(folds, L);
+	free(folds);
 	d->in_words = (int)sp[0].g.n_in;
 	d->in_width = c->input.w;
 	d->in_signed = c->input.sign;

@@ -20,6 +20,32 @@ enum {
 };
 #define RTL_MAX_HEX_BYTES ((size_t)64 << 20) /* one layer's ROM image */
 
+/* The folding of one layer as rtl_emit builds it (docs/RTL.md): a pure function of the
+ * layer's shape and ReuseFactor, no weights, so the estimator uses the same numbers. */
+typedef struct {
+	long lanes;       /* P = ceil(n_in*n_out/RF) multipliers */
+	long slot;        /* D = ceil(n_in*n_out/P) cycles per slot: the initiation interval */
+	long stages;      /* G: slots one output's accumulation spans */
+	long latency;     /* G*D + 5: cycles from accepting an input to showing its output */
+	long wait;        /* cycles a lone input waits at this layer for its slot boundary
+			   * (set by rtl_fold_chain; 0 for the first layer) */
+	long last_read;   /* input i is last read at cycle last_read + i after the slot start */
+	long bank_regs;   /* input words held in the stage banks after pruning */
+	long end_lanes;   /* lanes that finish outputs: a result cast and output chain each */
+	long start_lanes; /* lanes that start outputs from a bias */
+	long multi_start_lanes; /* lanes that start several outputs: a bias multiplexer */
+	long cont_lanes;  /* lanes that continue a previous lane's output: a partial-sum input */
+	long two_stage_lanes; /* lanes that run two stages: a 2:1 operand multiplexer */
+} rtl_fold;
+
+/* Folds an n_in x n_out layer at ReuseFactor reuse (>= 1; clamped to n_in*n_out) into f.
+ * O(n_out + stages) time. Errors: an empty layer or a ReuseFactor below 1. */
+int rtl_fold_layer(long n_in, long n_out, long reuse, rtl_fold *f, berr *e);
+
+/* Chains n folded layers as burn_top does: sets every f[k].wait and returns the cycles from
+ * accepting a lone input (in_valid from the first cycle after reset) to out_valid. */
+long rtl_fold_chain(rtl_fold *f, int n);
+
 /* One emitted file: its name inside the RTL folder and its text. */
 typedef struct {
 	char name[RTL_MAX_NAME];

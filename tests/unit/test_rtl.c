@@ -294,8 +294,89 @@ static void test_limits(void)
 	sb_free(&tb);
 }
 
+/* rtl_fold_layer against a walk over every lane and product (the emitter's former loops):
+ * stages, bank words (a register kept while a later read needs what it holds), the lanes that
+ * end, start, continue and split outputs, over many shapes and ReuseFactors. */
+static void test_fold_brute(void)
+{
+	int shapes = 0, bad = 0;
+	for (long n_in = 1; n_in <= 13; n_in++)
+		for (long n_out = 1; n_out <= 9; n_out += 2)
+			for (long rf = 1; rf <= n_in * n_out + 2; rf++) {
+				rtl_fold f;
+				berr e;
+				if (rtl_fold_layer(n_in, n_out, rf, &f, &e) != 0) {
+					bad++;
+					continue;
+				}
+				long n = n_in * n_out, np = f.lanes, D = f.slot;
+				long G = 1;
+				for (long j = 0; j < n_out; j++) {
+					long span = (j * n_in + n_in - 1) / D - j * n_in / D + 1;
+					G = span > G ? span : G;
+				}
+				/* last read of every input, issuing product t of lane L at stage
+				 * G-1-(last lane of t's row - L), cycle t - L*D of the slot */
+				long last[16];
+				for (long i = 0; i < n_in; i++)
+					last[i] = -1;
+				long ends = 0, starts = 0, multi = 0, cont = 0, two = 0;
+				for (long L = 0; L < np; L++) {
+					long t0 = L * D, len = n - t0 < D ? n - t0 : D, ns = 0;
+					bool ended = false, split = false;
+					for (long t = t0; t < t0 + len; t++) {
+						long j = t / n_in, l1 = (j * n_in + n_in - 1) / D;
+						long tau = (G - 1 - (l1 - L)) * D + t - t0;
+						last[t % n_in] = tau > last[t % n_in] ? tau : last[t % n_in];
+						ended |= t % n_in == n_in - 1;
+						if (t % n_in == 0) {
+							ns++;
+							split |= t > t0 && l1 > L;
+						}
+					}
+					ends += ended;
+					starts += ns > 0;
+					multi += ns > 1;
+					cont += t0 % n_in != 0;
+					two += split;
+				}
+				long banks = 0;
+				long m = D < n_in ? D : n_in;
+				for (long st = 0; st < G; st++)
+					for (long p = 0; p < n_in; p++) {
+						bool k = false;
+						for (long c = 0; c < m && !k; c++)
+							k = last[(p + st * D + c) % n_in] >= st * D + c;
+						banks += k;
+					}
+				shapes++;
+				if (f.stages != G || f.bank_regs != banks || f.end_lanes != ends ||
+				    f.start_lanes != starts || f.multi_start_lanes != multi ||
+				    f.cont_lanes != cont || f.two_stage_lanes != two ||
+				    f.latency != G * D + 5) {
+					if (bad++ < 5)
+						printf("%ldx%ld rf %ld: G %ld/%ld banks %ld/%ld ends %ld/%ld "
+						       "starts %ld/%ld multi %ld/%ld cont %ld/%ld two %ld/%ld\n",
+						       n_in, n_out, rf, f.stages, G, f.bank_regs, banks,
+						       f.end_lanes, ends, f.start_lanes, starts,
+						       f.multi_start_lanes, multi, f.cont_lanes, cont,
+						       f.two_stage_lanes, two);
+				}
+			}
+	CHECK(bad == 0, "%d of %d shapes differ from the lane walk", bad, shapes);
+	rtl_fold f;
+	berr e;
+	CHECK(rtl_fold_layer(0, 4, 1, &f, &e) != 0 && rtl_fold_layer(4, 4, 0, &f, &e) != 0,
+	      "an empty layer and RF 0 are errors");
+	/* a layer far beyond the emitter's limits still folds, quickly */
+	CHECK(rtl_fold_layer(8192, 8192, 1, &f, &e) == 0 && f.lanes == 8192L * 8192 &&
+		      f.stages == 8192 && f.slot == 1,
+	      "8192x8192 at RF 1: P %ld G %ld", f.lanes, f.stages);
+}
+
 int main(void)
 {
+	test_fold_brute();
 	test_geometry();
 	test_rom();
 	test_constants_and_exact();
