@@ -114,17 +114,28 @@ typedef struct {
 	const char *top;
 	const char *files[3];
 	int nf;
+	const char *extra[8]; /* further Verilator arguments (parameters) */
+	int nextra;
 } kdesign;
 
 static kdesign design_gemv(const gemv_engine *g)
 {
 	return (kdesign){g, gemv_engine_top(g),
-			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp"}, 3};
+			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp"}, 3, {NULL}, 0};
 }
 
 static kdesign design_rope(void)
 {
-	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", NULL}, 2};
+	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", NULL}, 2, {NULL}, 0};
+}
+
+/* The softmax unit as sm_check builds it: 8 fractional bits, table step 2^-6, 1,024 entries
+ * (range 16), vectors up to 1,024 scores. */
+enum { SMU_FRAC = 8, SMU_SB = 6, SMU_TN = 1024, SMU_NMAX = 1024 };
+static kdesign design_softmax(void)
+{
+	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", NULL}, 2,
+			 {"-GFRAC=8", "-GSB=6", "-GTN=1024", "-GLT=10", "-GNMAX=1024", "-GLN=10"}, 6};
 }
 
 /* Reads the design's Verilog and testbench into f[0..d->nf). */
@@ -193,6 +204,8 @@ static void engine_args(const kdesign *d, argvec *a)
 	av_add(a, d->top);
 	if (g)
 		gemv_engine_params(g, put_gparam, a);
+	for (int i = 0; i < d->nextra; i++)
+		av_add(a, d->extra[i]);
 	if (g && g->w4) {
 		av_add(a, "-CFLAGS");
 		av_add(a, "-DGEMV_W4");
@@ -303,8 +316,10 @@ static int engine_build(const kdesign *d, const char *version, const char *scrat
 		rm_tree(tmp);
 	}
 	if (rc == 0) {
-		kb->bin = final_bin;
-		final_bin = NULL;
+		/* absolute, so that a simulation may run in another folder */
+		kb->bin = realpath(final_bin, NULL);
+		if (!kb->bin)
+			rc = errf(e, "%s: %s", final_bin, strerror(errno));
 	}
 	for (int i = 0; i < d->nf; i++)
 		free(f[i].data);
@@ -961,6 +976,113 @@ static int kernels_roofline(int argc, char **argv)
 	return rc;
 }
 
+/* Co-simulates softmax_unit.v against sm_softmax(): vectors of several lengths and spreads,
+ * equal scores, extreme scores, with stalls; prints one line; 0 if bit-exact. */
+static int softmax_rtl(rng *g, const char *version)
+{
+	static const int lens[] = {1, 2, 7, 128, 1024, 300, 64, 1024};
+	static const double sds[] = {1, 3, 1, 3, 8, 0, 1e9, 1};
+	enum { NV = sizeof lens / sizeof lens[0] };
+	berr e;
+	sm_table t;
+	if (sm_table_make(&t, SMU_SB, SMU_TN, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
+	strbuf st = {0}, hex = {0};
+	for (int k = 0; k < t.n; k++)
+		sb_printf(&hex, "%05x\n", (unsigned)t.e[k]);
+	int total = 0;
+	for (int v = 0; v < NV; v++)
+		total += lens[v];
+	int32_t *x = xmalloc((size_t)total * sizeof *x);
+	uint16_t *y = xmalloc((size_t)total * sizeof *y);
+	sb_printf(&st, "%d 3\n", NV);
+	for (int v = 0, o = 0; v < NV; o += lens[v], v++) {
+		sb_printf(&st, "%d", lens[v]);
+		for (int i = 0; i < lens[v]; i++) {
+			double u = rng_unit(g), w = rng_unit(g);
+			double r = sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * w) * sds[v] * 256;
+			r = fmax(-2147483648.0, fmin(2147483647.0, floor(r + 0.5)));
+			x[o + i] = sds[v] == 0 ? 777 : (int32_t)r; /* sd 0: all equal */
+			sb_printf(&st, " %d", x[o + i]);
+		}
+		sb_puts(&st, "\n");
+		if (sm_softmax(&t, x + o, lens[v], SMU_FRAC, y + o, &e) != 0)
+			die(EXIT_INTERNAL, "%s", e.msg);
+	}
+	const char *td = getenv("TMPDIR");
+	char *scratch = path_join(td && *td ? td : "/tmp", "burn-ksm-XXXXXX");
+	if (!mkdtemp(scratch))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	char *log = path_join(scratch, "verilator.log"), *sp = path_join(scratch, "stim.txt");
+	char *op = path_join(scratch, "out.txt"), *hp = path_join(scratch, "softmax_exp.hex");
+	char *text = NULL;
+	size_t len;
+	kdesign d = design_softmax();
+	kbuild kb = {0};
+	strbuf why = {0};
+	long cycles = -1;
+	proc_result pr;
+	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0 ||
+	    write_file_atomic(sp, st.s, st.len, false, &e) != 0 ||
+	    write_file_atomic(hp, hex.s, hex.len, false, &e) != 0 ||
+	    proc_run((char *[]){kb.bin, sp, op, NULL}, scratch, NULL, KDEFAULT_TIMEOUT, &pr, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else if (pr.status != 0) {
+		sb_printf(&why, "simulation failed: %s", pr.tail);
+	} else if (read_file(op, (size_t)16 << 20, &text, &len, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else {
+		const char *q = text;
+		for (int v = 0, o = 0; v < NV && !why.len; o += lens[v], v++)
+			for (int i = 0; i < lens[v] && !why.len; i++) {
+				unsigned a;
+				char l[3] = "";
+				int used = 0;
+				if (sscanf(q, "%u%n", &a, &used) != 1) {
+					sb_printf(&why, "output %d unreadable", o + i + 1);
+					break;
+				}
+				q += used;
+				if (*q == ' ') {
+					sscanf(q, " %2s%n", l, &used);
+					q += used;
+				}
+				if (*q == '\n')
+					q++;
+				bool want_last = i + 1 == lens[v];
+				if (a != y[o + i])
+					sb_printf(&why, "vector %d score %d (x %d): RTL %u, C %u", v, i,
+						  x[o + i], a, y[o + i]);
+				else if (want_last != (l[0] == 'L'))
+					sb_printf(&why, "vector %d score %d: out_last %s", v, i,
+						  want_last ? "missing" : "early");
+			}
+		if (!why.len && sscanf(q, "cycles %ld", &cycles) != 1)
+			sb_puts(&why, "no cycle count");
+	}
+	if (why.len)
+		printf("softmax RTL: FAIL: %s\n", why.s);
+	else
+		printf("softmax RTL (kernels/rtl_gemv/softmax_unit.v): %d vectors, %d scores "
+		       "bit-exact with sm_softmax, %ld cycles with stalls\n", NV, total, cycles);
+	int rc = why.len ? 1 : 0;
+	free(kb.bin);
+	free(text);
+	free(log);
+	free(sp);
+	free(op);
+	free(hp);
+	rm_tree(scratch);
+	free(scratch);
+	sm_table_free(&t);
+	sb_free(&st);
+	sb_free(&hex);
+	sb_free(&why);
+	free(x);
+	free(y);
+	return rc;
+}
+
 /* Co-simulates rope_rot.v against rope_apply(): heads of the Qwen shape at several positions
  * plus saturating pairs, with stalls; prints one line; 0 if bit-exact. */
 static int rope_rtl(rng *g)
@@ -1047,6 +1169,7 @@ static int rope_rtl(rng *g)
 		printf("\nRoPE RTL (kernels/rtl_gemv/rope_rot.v): %d pairs bit-exact with rope_apply, "
 		       "%ld cycles with stalls\n", k, cycles);
 	int rc = why.len ? 1 : 0;
+	rc |= softmax_rtl(g, version);
 	free(kb.bin);
 	free(text);
 	free(log);
