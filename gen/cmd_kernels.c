@@ -62,7 +62,8 @@ const char usage_kernels[] =
 	"bit-exact against C); prints a Markdown table.\n"
 	"\n"
 	"attn: the error of the fixed-point softmax (exp table + reciprocal) and RoPE kernels\n"
-	"against double precision, as Markdown tables.\n";
+	"against double precision, as Markdown tables, and the RoPE unit's RTL co-simulated\n"
+	"bit-exact against C (exits 1 if it differs or Verilator is missing).\n";
 
 /* Bump when a build's or result's meaning changes for the same inputs. */
 enum { KBUILD_VERSION = 1 };
@@ -106,13 +107,43 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Reads the engine's Verilog and the testbench into f[0..2]. */
-static int read_sources(const gemv_engine *g, kfile f[3], berr *e)
+/* A design to simulate or synthesise: a GEMV engine (g set) or the RoPE unit (g NULL). Its
+ * files are the Verilog, then the testbench last. */
+typedef struct {
+	const gemv_engine *g;
+	const char *top;
+	const char *files[3];
+	int nf;
+	const char *extra[8]; /* further Verilator arguments (parameters) */
+	int nextra;
+} kdesign;
+
+static kdesign design_gemv(const gemv_engine *g)
 {
-	f[0].name = "gemv_lib.v";
-	f[1].name = g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v";
-	f[2].name = "tb_gemv.cpp";
-	for (int i = 0; i < 3; i++) {
+	return (kdesign){g, gemv_engine_top(g),
+			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp"}, 3, {NULL}, 0};
+}
+
+static kdesign design_rope(void)
+{
+	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", NULL}, 2, {NULL}, 0};
+}
+
+/* The softmax unit as sm_check builds it: 8 fractional bits, table step 2^-6, 1,024 entries
+ * (range 16), vectors up to 1,024 scores. */
+enum { SMU_FRAC = 8, SMU_SB = 6, SMU_TN = 1024, SMU_NMAX = 1024 };
+static kdesign design_softmax(void)
+{
+	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", NULL}, 2,
+			 {"-GFRAC=8", "-GSB=6", "-GTN=1024", "-GLT=10", "-GNMAX=1024", "-GLN=10"}, 6};
+}
+
+/* Reads the design's Verilog and testbench into f[0..d->nf). */
+static int read_sources(const kdesign *d, kfile f[3], berr *e)
+{
+	for (int i = 0; i < d->nf; i++)
+		f[i].name = d->files[i];
+	for (int i = 0; i < d->nf; i++) {
 		char *p = path_join(rtl_dir(), f[i].name);
 		int rc = read_file(p, (size_t)1 << 20, &f[i].data, &f[i].len, e);
 		free(p);
@@ -163,15 +194,19 @@ static void put_gparam(void *ctx, const char *name, long v)
 	av_addf(ctx, buf);
 }
 
-/* The Verilator command line of engine g (without the files). */
-static void engine_args(const gemv_engine *g, argvec *a)
+/* The Verilator command line of design d (without the files). */
+static void engine_args(const kdesign *d, argvec *a)
 {
+	const gemv_engine *g = d->g;
 	for (int i = 0; i < N_VL_ARGS; i++)
 		av_add(a, vl_args[i]);
 	av_add(a, "--top-module");
-	av_add(a, gemv_engine_top(g));
-	gemv_engine_params(g, put_gparam, a);
-	if (g->w4) {
+	av_add(a, d->top);
+	if (g)
+		gemv_engine_params(g, put_gparam, a);
+	for (int i = 0; i < d->nextra; i++)
+		av_add(a, d->extra[i]);
+	if (g && g->w4) {
 		av_add(a, "-CFLAGS");
 		av_add(a, "-DGEMV_W4");
 	}
@@ -185,14 +220,14 @@ typedef struct {
 	double seconds;
 } kbuild;
 
-/* Builds engine g's simulator in the new folder dir. */
-static int build_in(const char *dir, const gemv_engine *g, const kfile *f, const char *log,
+/* Builds design d's simulator in the new folder dir. */
+static int build_in(const char *dir, const kdesign *d, const kfile *f, const char *log,
 		    double timeout, double *seconds, berr *e)
 {
 	argvec a = {0};
-	engine_args(g, &a);
+	engine_args(d, &a);
 	int rc = -1;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < d->nf; i++) {
 		char *dst = path_join(dir, f[i].name);
 		int wrc = write_file_atomic(dst, f[i].data, f[i].len, false, e);
 		free(dst);
@@ -206,7 +241,7 @@ static int build_in(const char *dir, const gemv_engine *g, const kfile *f, const
 	*seconds = pr.seconds;
 	if (pr.status != 0) {
 		char buf[64];
-		errf(e, "verilator build of %s P=%d: %s: %s", gemv_engine_top(g), g->p,
+		errf(e, "verilator build of %s P=%d: %s: %s", d->top, d->g ? d->g->p : 0,
 		     proc_describe(&pr, buf, sizeof buf), pr.tail[0] ? pr.tail : "(no output)");
 		goto out;
 	}
@@ -227,22 +262,23 @@ out:
 
 /* Finds engine g's simulator in the cache (ROOT/verilator/KEY/Vtop) or builds it there (in a
  * temp folder renamed into place); without a cache, in scratch (removed by the caller). */
-static int engine_build(const gemv_engine *g, const char *version, const char *scratch,
+static int engine_build(const kdesign *d, const char *version, const char *scratch,
 			const char *log, double timeout, kbuild *kb, berr *e)
 {
 	memset(kb, 0, sizeof *kb);
-	kb->g = *g;
+	if (d->g)
+		kb->g = *d->g;
 	kfile f[3];
-	if (read_sources(g, f, e) != 0)
+	if (read_sources(d, f, e) != 0)
 		return -1;
 	argvec a = {0};
-	engine_args(g, &a);
+	engine_args(d, &a);
 	khash h;
 	kh_init(&h, "gemv-verilator-build", KBUILD_VERSION);
 	kh_add_str(&h, "version", version);
 	for (int i = 0; i < a.n; i++)
 		kh_add_str(&h, "arg", a.v[i]);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < d->nf; i++) {
 		kh_add_str(&h, "name", f[i].name);
 		kh_add(&h, "file", f[i].data, f[i].len);
 	}
@@ -269,7 +305,7 @@ static int engine_build(const gemv_engine *g, const char *version, const char *s
 		/* e is set */
 	} else if (!mkdtemp(tmp)) {
 		errf(e, "%s: cannot create a build folder: %s", base, strerror(errno));
-	} else if (build_in(tmp, g, f, log, timeout, &kb->seconds, e) != 0) {
+	} else if (build_in(tmp, d, f, log, timeout, &kb->seconds, e) != 0) {
 		rm_tree(tmp);
 	} else if (rename(tmp, final) == 0 || access(final_bin, X_OK) == 0) {
 		/* (if the rename failed, another run built the same engine meanwhile) */
@@ -280,10 +316,12 @@ static int engine_build(const gemv_engine *g, const char *version, const char *s
 		rm_tree(tmp);
 	}
 	if (rc == 0) {
-		kb->bin = final_bin;
-		final_bin = NULL;
+		/* absolute, so that a simulation may run in another folder */
+		kb->bin = realpath(final_bin, NULL);
+		if (!kb->bin)
+			rc = errf(e, "%s: %s", final_bin, strerror(errno));
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < d->nf; i++)
 		free(f[i].data);
 	free(tmp);
 	free(final_bin);
@@ -363,7 +401,8 @@ static const kbuild *get_build(kbuild **b, int *n, const gemv_engine *g, const c
 	*b = xreallocarray(*b, (size_t)*n + 1, sizeof **b);
 	kbuild *k = &(*b)[(*n)++];
 	char *log = path_join(scratch, "verilator.log");
-	int rc = engine_build(g, version, scratch, log, timeout, k, e);
+	kdesign d = design_gemv(g);
+	int rc = engine_build(&d, version, scratch, log, timeout, k, e);
 	free(log);
 	if (rc != 0) {
 		k->g = *g;
@@ -594,7 +633,8 @@ static int kernels_synth(int argc, char **argv)
 		return EXIT_INTERNAL;
 	}
 	kfile f[3];
-	if (read_sources(&g, f, &e) != 0)
+	kdesign d = design_gemv(&g);
+	if (read_sources(&d, f, &e) != 0)
 		die(EXIT_BADINPUT, "kernels synth: %s", e.msg);
 	const char *td = getenv("TMPDIR");
 	char *work = path_join(td && *td ? td : "/tmp", "burn-ksynth-XXXXXX");
@@ -654,7 +694,7 @@ static int kernels_synth(int argc, char **argv)
 out:
 	if (rc == EXIT_INTERNAL && e.msg[0])
 		fprintf(stderr, "burn kernels synth: %s\n", e.msg);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < d.nf; i++)
 		free(f[i].data);
 	rm_tree(work);
 	free(work);
@@ -936,6 +976,214 @@ static int kernels_roofline(int argc, char **argv)
 	return rc;
 }
 
+/* Co-simulates softmax_unit.v against sm_softmax(): vectors of several lengths and spreads,
+ * equal scores, extreme scores, with stalls; prints one line; 0 if bit-exact. */
+static int softmax_rtl(rng *g, const char *version)
+{
+	static const int lens[] = {1, 2, 7, 128, 1024, 300, 64, 1024};
+	static const double sds[] = {1, 3, 1, 3, 8, 0, 1e9, 1};
+	enum { NV = sizeof lens / sizeof lens[0] };
+	berr e;
+	sm_table t;
+	if (sm_table_make(&t, SMU_SB, SMU_TN, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
+	strbuf st = {0}, hex = {0};
+	for (int k = 0; k < t.n; k++)
+		sb_printf(&hex, "%05x\n", (unsigned)t.e[k]);
+	int total = 0;
+	for (int v = 0; v < NV; v++)
+		total += lens[v];
+	int32_t *x = xmalloc((size_t)total * sizeof *x);
+	uint16_t *y = xmalloc((size_t)total * sizeof *y);
+	sb_printf(&st, "%d 3\n", NV);
+	for (int v = 0, o = 0; v < NV; o += lens[v], v++) {
+		sb_printf(&st, "%d", lens[v]);
+		for (int i = 0; i < lens[v]; i++) {
+			double u = rng_unit(g), w = rng_unit(g);
+			double r = sqrt(-2 * log(1 - u)) * cos(6.283185307179586 * w) * sds[v] * 256;
+			r = fmax(-2147483648.0, fmin(2147483647.0, floor(r + 0.5)));
+			x[o + i] = sds[v] == 0 ? 777 : (int32_t)r; /* sd 0: all equal */
+			sb_printf(&st, " %d", x[o + i]);
+		}
+		sb_puts(&st, "\n");
+		if (sm_softmax(&t, x + o, lens[v], SMU_FRAC, y + o, &e) != 0)
+			die(EXIT_INTERNAL, "%s", e.msg);
+	}
+	const char *td = getenv("TMPDIR");
+	char *scratch = path_join(td && *td ? td : "/tmp", "burn-ksm-XXXXXX");
+	if (!mkdtemp(scratch))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	char *log = path_join(scratch, "verilator.log"), *sp = path_join(scratch, "stim.txt");
+	char *op = path_join(scratch, "out.txt"), *hp = path_join(scratch, "softmax_exp.hex");
+	char *text = NULL;
+	size_t len;
+	kdesign d = design_softmax();
+	kbuild kb = {0};
+	strbuf why = {0};
+	long cycles = -1;
+	proc_result pr;
+	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0 ||
+	    write_file_atomic(sp, st.s, st.len, false, &e) != 0 ||
+	    write_file_atomic(hp, hex.s, hex.len, false, &e) != 0 ||
+	    proc_run((char *[]){kb.bin, sp, op, NULL}, scratch, NULL, KDEFAULT_TIMEOUT, &pr, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else if (pr.status != 0) {
+		sb_printf(&why, "simulation failed: %s", pr.tail);
+	} else if (read_file(op, (size_t)16 << 20, &text, &len, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else {
+		const char *q = text;
+		for (int v = 0, o = 0; v < NV && !why.len; o += lens[v], v++)
+			for (int i = 0; i < lens[v] && !why.len; i++) {
+				unsigned a;
+				char l[3] = "";
+				int used = 0;
+				if (sscanf(q, "%u%n", &a, &used) != 1) {
+					sb_printf(&why, "output %d unreadable", o + i + 1);
+					break;
+				}
+				q += used;
+				if (*q == ' ') {
+					sscanf(q, " %2s%n", l, &used);
+					q += used;
+				}
+				if (*q == '\n')
+					q++;
+				bool want_last = i + 1 == lens[v];
+				if (a != y[o + i])
+					sb_printf(&why, "vector %d score %d (x %d): RTL %u, C %u", v, i,
+						  x[o + i], a, y[o + i]);
+				else if (want_last != (l[0] == 'L'))
+					sb_printf(&why, "vector %d score %d: out_last %s", v, i,
+						  want_last ? "missing" : "early");
+			}
+		if (!why.len && sscanf(q, "cycles %ld", &cycles) != 1)
+			sb_puts(&why, "no cycle count");
+	}
+	if (why.len)
+		printf("softmax RTL: FAIL: %s\n", why.s);
+	else
+		printf("softmax RTL (kernels/rtl_gemv/softmax_unit.v): %d vectors, %d scores "
+		       "bit-exact with sm_softmax, %ld cycles with stalls\n", NV, total, cycles);
+	int rc = why.len ? 1 : 0;
+	free(kb.bin);
+	free(text);
+	free(log);
+	free(sp);
+	free(op);
+	free(hp);
+	rm_tree(scratch);
+	free(scratch);
+	sm_table_free(&t);
+	sb_free(&st);
+	sb_free(&hex);
+	sb_free(&why);
+	free(x);
+	free(y);
+	return rc;
+}
+
+/* Co-simulates rope_rot.v against rope_apply(): heads of the Qwen shape at several positions
+ * plus saturating pairs, with stalls; prints one line; 0 if bit-exact. */
+static int rope_rtl(rng *g)
+{
+	char *version = proc_version("verilator", "--version");
+	if (!version) {
+		printf("\nRoPE RTL: FAIL: verilator not found in PATH, rope_rot.v not co-simulated\n");
+		return 1;
+	}
+	static const long poss[] = {0, 1, 100, 4095, 32767};
+	enum { HEADS = 4, DIM = 128, NP = 5 * HEADS * DIM / 2 + 4 };
+	int16_t *x0 = xmalloc(NP * sizeof *x0), *x1 = xmalloc(NP * sizeof *x1);
+	int16_t *c = xmalloc(NP * sizeof *c), *s = xmalloc(NP * sizeof *s);
+	int16_t *y0 = xmalloc(NP * sizeof *y0), *y1 = xmalloc(NP * sizeof *y1);
+	int16_t cs[DIM], xv[DIM], yv[DIM];
+	int k = 0;
+	berr e;
+	for (int pi = 0; pi < 5; pi++) {
+		rope_table(DIM, 1e6, poss[pi], cs, &e);
+		for (int h = 0; h < HEADS; h++) {
+			for (int i = 0; i < DIM; i++)
+				xv[i] = (int16_t)((int)rng_below(g, 65536) - 32768) / (h + 1);
+			rope_apply(xv, DIM, cs, true, yv);
+			for (int i = 0; i < DIM / 2; i++, k++) {
+				x0[k] = xv[i];
+				x1[k] = xv[i + DIM / 2];
+				c[k] = cs[2 * i];
+				s[k] = cs[2 * i + 1];
+				y0[k] = yv[i];
+				y1[k] = yv[i + DIM / 2];
+			}
+		}
+	}
+	/* pairs whose rotation leaves int16 (45 degrees of a corner): saturation */
+	static const int16_t ext[4][4] = {{32767, 32767, 11585, 11585}, {-32768, -32768, 11585, 11585},
+					  {32767, -32768, 11585, -11585}, {-32768, 32767, 16384, 0}};
+	for (int j = 0; j < 4; j++, k++) {
+		int16_t xp[2] = {ext[j][0], ext[j][1]}, cp[2] = {ext[j][2], ext[j][3]}, yp[2];
+		rope_apply(xp, 2, cp, false, yp);
+		x0[k] = xp[0], x1[k] = xp[1], c[k] = cp[0], s[k] = cp[1], y0[k] = yp[0], y1[k] = yp[1];
+	}
+	strbuf st = {0};
+	sb_printf(&st, "%d 5\n", k);
+	for (int i = 0; i < k; i++)
+		sb_printf(&st, "%d %d %d %d\n", x0[i], x1[i], c[i], s[i]);
+	const char *td = getenv("TMPDIR");
+	char *scratch = path_join(td && *td ? td : "/tmp", "burn-krope-XXXXXX");
+	if (!mkdtemp(scratch))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	char *log = path_join(scratch, "verilator.log"), *sp = path_join(scratch, "stim.txt");
+	char *op = path_join(scratch, "out.txt"), *text = NULL;
+	size_t len;
+	kdesign d = design_rope();
+	kbuild kb;
+	strbuf why = {0};
+	long cycles = -1;
+	proc_result pr;
+	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else if (write_file_atomic(sp, st.s, st.len, false, &e) != 0 ||
+		   proc_run((char *[]){kb.bin, sp, op, NULL}, NULL, NULL, KDEFAULT_TIMEOUT, &pr, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else if (pr.status != 0) {
+		sb_printf(&why, "simulation failed: %s", pr.tail);
+	} else if (read_file(op, (size_t)16 << 20, &text, &len, &e) != 0) {
+		sb_printf(&why, "%s", e.msg);
+	} else {
+		const char *q = text;
+		for (int i = 0; i < k && !why.len; i++) {
+			int a, b, used = 0;
+			if (sscanf(q, "%d %d\n%n", &a, &b, &used) != 2 || !used)
+				sb_printf(&why, "output line %d unreadable", i + 1);
+			else if (a != y0[i] || b != y1[i])
+				sb_printf(&why, "pair %d (x %d %d, cs %d %d): RTL %d %d, C %d %d", i, x0[i],
+					  x1[i], c[i], s[i], a, b, y0[i], y1[i]);
+			q += used;
+		}
+		if (!why.len && sscanf(q, "cycles %ld", &cycles) != 1)
+			sb_puts(&why, "no cycle count");
+	}
+	if (why.len)
+		printf("\nRoPE RTL: FAIL: %s\n", why.s);
+	else
+		printf("\nRoPE RTL (kernels/rtl_gemv/rope_rot.v): %d pairs bit-exact with rope_apply, "
+		       "%ld cycles with stalls\n", k, cycles);
+	int rc = why.len ? 1 : 0;
+	rc |= softmax_rtl(g, version);
+	free(kb.bin);
+	free(text);
+	free(log);
+	free(sp);
+	free(op);
+	rm_tree(scratch);
+	free(scratch);
+	free(version);
+	sb_free(&st);
+	sb_free(&why);
+	free(x0), free(x1), free(c), free(s), free(y0), free(y1);
+	return rc;
+}
+
 /* burn kernels attn: the error of the fixed-point softmax and RoPE against double. */
 static int kernels_attn(int argc, char **argv)
 {
@@ -1020,7 +1268,7 @@ static int kernels_attn(int argc, char **argv)
 		}
 		printf("| %ld | %.3f | %.3f |\n", poss[pi], mx, sa / cnt);
 	}
-	return 0;
+	return rope_rtl(&g);
 }
 
 int cmd_kernels(int argc, char **argv)

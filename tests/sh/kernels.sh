@@ -40,6 +40,12 @@ if [ -n "$c" ] && [ "$c" -ge 1536 ] && [ "$c" -le 1560 ]; then pass "full-rate I
 c=$(grep -o '"name":"nanocoder-w8a8/v1-qkv-s0"[^}]*' "$TMP/k1.json" | grep -o '"cycles":[0-9]*' | cut -d: -f2)
 if [ -n "$c" ] && [ "$c" -ge 3072 ] && [ "$c" -le 3090 ]; then pass "full-rate W8A8 engine ($c cycles)"; else fail "W8A8 cycles '$c' not in [3072, 3090]"; fi
 
+# softmax and RoPE error report; their RTL co-simulated against C
+expect_ok "softmax/RoPE report with RoPE RTL" "$BURN" kernels attn
+expect_grep "RoPE RTL bit-exact" "^RoPE RTL \(kernels/rtl_gemv/rope_rot.v\): [0-9]+ pairs bit-exact" "$TMP/out"
+expect_grep "softmax RTL bit-exact" "^softmax RTL \(kernels/rtl_gemv/softmax_unit.v\): 8 vectors, 2550 scores bit-exact" "$TMP/out"
+expect_grep "softmax table rows" "^\| 2\^-8 \| 4096 \(d < 16\) \| 0\.000[0-9]+ \|" "$TMP/out"
+
 if [ "${KERNELS_FULL:-0}" = 1 ]; then
 	# a requantiser that rounds with 2^shift instead of 2^(shift-1) must be caught
 	cp -r "$BURN_SRC/kernels/rtl_gemv" "$TMP/rtl"
@@ -47,5 +53,15 @@ if [ "${KERNELS_FULL:-0}" = 1 ]; then
 	if grep -q '<<< sd)' "$TMP/rtl/gemv_w8a8.v"; then pass "fault injected"; else fail "fault not injected"; fi
 	expect_exit 1 "a broken engine fails" env BURN_GEMV_RTL="$TMP/rtl" "$BURN" kernels check --quick --case v1-proj
 	expect_grep "naming the first differing row" "^FAIL nanocoder-w8a8/v1-proj-s1-sat: RTL vs C: row [0-9]+: RTL y -?[0-9]+, C -?[0-9]+" "$TMP/out"
+	# a RoPE unit that truncates instead of rounding must be caught too
+	sed -i 's/34.sd8192/34'"'"'sd0/g' "$TMP/rtl/rope_rot.v"
+	if grep -q "sd0;" "$TMP/rtl/rope_rot.v"; then pass "RoPE fault injected"; else fail "RoPE fault not injected"; fi
+	expect_exit 1 "a broken RoPE unit fails" env BURN_GEMV_RTL="$TMP/rtl" "$BURN" kernels attn
+	expect_grep "naming the pair" "^RoPE RTL: FAIL: pair [0-9]+ .*RTL -?[0-9]+ -?[0-9]+, C -?[0-9]+ -?[0-9]+" "$TMP/out"
+	# and a softmax unit that truncates its output
+	sed -i "s/64'h80000000/64'h0/" "$TMP/rtl/softmax_unit.v"
+	if grep -q "64'h0;" "$TMP/rtl/softmax_unit.v"; then pass "softmax fault injected"; else fail "softmax fault not injected"; fi
+	expect_exit 1 "a broken softmax unit fails" env BURN_GEMV_RTL="$TMP/rtl" "$BURN" kernels attn
+	expect_grep "naming the score" "^softmax RTL: FAIL: vector [0-9]+ score [0-9]+ \(x -?[0-9]+\): RTL [0-9]+, C [0-9]+" "$TMP/out"
 fi
 t_done
