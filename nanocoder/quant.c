@@ -322,7 +322,8 @@ int nc_cmd_quant(int argc, char **argv)
 	char *held = NULL;
 	size_t nheld, n;
 	int *ids = NULL, *seq = NULL, *ref = NULL, *am = NULL, rc = EXIT_BADINPUT;
-	double bpb[NV] = {0}, agree[NV] = {0}, lmbpb = 0;
+	double bpb[NV] = {0}, agree[NV] = {0}, hagree[NV] = {0}, lmbpb = 0;
+	int *href = NULL, *ham = NULL;
 	int skip[NV] = {0};
 	lm_model *m = lm_load(model, NULL, &e);
 	if (!m || nc_tok_open(&t, &m->cfg, tok, &e) != 0 ||
@@ -351,6 +352,8 @@ int nc_cmd_quant(int argc, char **argv)
 	size_t ns = (size_t)np + (size_t)greedy;
 	ref = xcalloc(ns, sizeof *ref);
 	am = xcalloc(ns, sizeof *am);
+	href = xcalloc(n, sizeof *href);
+	ham = xcalloc(n, sizeof *ham);
 	int stride = m->cfg.ctx / 2;
 	double lb, ly;
 	if (nc_eval_bits(m, ids, n, t.len, stride, 1, &lb, &ly, &e) != 0)
@@ -366,7 +369,8 @@ int nc_cmd_quant(int argc, char **argv)
 		double bits, bytes, b2, y2;
 		if (!q)
 			goto fail;
-		int ok = nc_qeval_bits(q, ids, n, t.len, stride, &bits, &bytes, NULL, &e) == 0 &&
+		int ok = nc_qeval_bits(q, ids, n, t.len, stride, &bits, &bytes, v ? ham : href,
+				       &e) == 0 &&
 			 nc_qeval_bits(q, seq, ns, t.len, stride, &b2, &y2, v ? am : ref, &e) == 0;
 		nc_qmodel_free(q);
 		if (!ok)
@@ -376,6 +380,10 @@ int nc_cmd_quant(int argc, char **argv)
 		for (size_t j = (size_t)np; j < ns; j++)
 			same += (v ? am[j] : ref[j]) == ref[j];
 		agree[v] = (double)same / (double)greedy;
+		same = 0;
+		for (size_t j = 1; j < n; j++)
+			same += (v ? ham[j] : href[j]) == href[j];
+		hagree[v] = (double)same / (double)(n - 1);
 		if (!json)
 			fprintf(stderr, "nanocoder quant: %s done\n", var[v].name);
 	}
@@ -398,6 +406,7 @@ int nc_cmd_quant(int argc, char **argv)
 			} else {
 				jw_kdouble(&w, "bpb", bpb[v]);
 				jw_kdouble(&w, "greedy_agreement", agree[v]);
+				jw_kdouble(&w, "heldout_top1_agreement", hagree[v]);
 			}
 			jw_end_obj(&w);
 		}
@@ -406,9 +415,11 @@ int nc_cmd_quant(int argc, char **argv)
 		printf("%s\n", sb.s);
 		sb_free(&sb);
 	} else {
-		printf("held-out %zu bytes; greedy agreement over the float model's %ld greedy tokens "
-		       "after a %d-token held-out prompt\n", nheld, greedy, np);
-		printf("%-10s %10s %10s %10s\n", "variant", "bits/byte", "vs float", "agreement");
+		printf("held-out %zu bytes; agreement of the top token with the float path's: over "
+		       "the float model's %ld greedy tokens after a %d-token held-out prompt "
+		       "(greedy), and over the held-out text (held-out)\n", nheld, greedy, np);
+		printf("%-10s %10s %10s %10s %10s\n", "variant", "bits/byte", "vs float", "greedy",
+		       "held-out");
 		printf("%-10s %10.4f %10s %10s   (lm_forward, the trained model as is)\n", "float lm",
 		       lmbpb, "", "");
 		for (int v = 0; v < NV; v++)
@@ -416,8 +427,8 @@ int nc_cmd_quant(int argc, char **argv)
 				printf("%-10s %10s   (group %d does not divide %d and %d)\n", var[v].name,
 				       "n/a", var[v].group, m->cfg.hidden, m->cfg.mlp);
 			else
-				printf("%-10s %10.4f %+10.4f %9.1f%%\n", var[v].name, bpb[v],
-				       bpb[v] - bpb[0], 100 * agree[v]);
+				printf("%-10s %10.4f %+10.4f %9.1f%% %9.1f%%\n", var[v].name, bpb[v],
+				       bpb[v] - bpb[0], 100 * agree[v], 100 * hagree[v]);
 	}
 	rc = 0;
 	goto out;
@@ -428,6 +439,8 @@ out:
 	free(seq);
 	free(ref);
 	free(am);
+	free(href);
+	free(ham);
 	free(held);
 	nc_tok_close(&t);
 	lm_free(m);

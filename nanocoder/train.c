@@ -126,6 +126,32 @@ static void fmt_dur(double s, char *buf, size_t n)
 		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
 }
 
+/* progress.json beside a checkpoint: where the run is and its throughput in this process
+ * (the matrix products' rate over the wall time, against the sgemm rate measured at start). */
+static int progress_save(const char *path, long at, const nc_recipe *r, long done, double wall,
+			 double sgemm, berr *e)
+{
+	lm_gemm_stats g = lm_gemm_stats_get();
+	strbuf sb = {0};
+	jw w;
+	jw_init(&w, &sb);
+	jw_obj(&w);
+	jw_kstr(&w, "config", r->name);
+	jw_klong(&w, "step", at);
+	jw_klong(&w, "steps", r->steps);
+	jw_klong(&w, "steps_this_process", done);
+	jw_kdouble(&w, "seconds_this_process", wall);
+	jw_kdouble(&w, "tokens_per_s", (double)done * r->batch * r->cfg.ctx / wall);
+	jw_kdouble(&w, "gemm_gflops", g.flops / wall / 1e9);
+	jw_kdouble(&w, "sgemm_1024_gflops_at_start", sgemm);
+	jw_kdouble(&w, "fraction_of_sgemm", g.flops / wall / 1e9 / sgemm);
+	jw_end_obj(&w);
+	sb_puts(&sb, "\n");
+	int rc = write_file_atomic(path, sb.s, sb.len, false, e);
+	sb_free(&sb);
+	return rc;
+}
+
 int nc_train(const nc_recipe *r, const nc_train_opts *o, berr *e)
 {
 	const lm_config *cfg = &r->cfg;
@@ -139,6 +165,7 @@ int nc_train(const nc_recipe *r, const nc_train_opts *o, berr *e)
 	     *state = path_join(o->outdir, "state.bin"), *runkey = path_join(o->outdir, "run.key"),
 	     *losses = path_join(o->outdir, "loss.tsv"),
 	     *partial = path_join(o->outdir, "partial.bin"),
+	     *progress = path_join(o->outdir, "progress.json"),
 	     *trainp = path_join(o->corpus, "train.txt");
 	const char *outs[2] = {model, json};
 	int rc = -1;
@@ -255,7 +282,8 @@ int nc_train(const nc_recipe *r, const nc_train_opts *o, berr *e)
 		stopped = o->stop_after > 0 && done >= o->stop_after && k < r->steps;
 		if (k % r->ckpt_every == 0 || stopped) {
 			if (lm_save_state(state, m, &opt, &drng, e) != 0 ||
-			    curve_save(&cv, losses, e) != 0 || lm_save(partial, m, e) != 0)
+			    curve_save(&cv, losses, e) != 0 || lm_save(partial, m, e) != 0 ||
+			    progress_save(progress, k, r, done, now_s() - t0, sgemm0, e) != 0)
 				goto out;
 		}
 		if (stopped)
@@ -311,6 +339,7 @@ int nc_train(const nc_recipe *r, const nc_train_opts *o, berr *e)
 		goto out;
 	unlink(state);
 	unlink(partial);
+	unlink(progress);
 	if (!o->quiet)
 		fprintf(stderr, "nanocoder: %s: %zu parameters, %ld steps, final loss %.4f\n", model,
 			m->nparams, r->steps, cv.n ? cv.loss[cv.n - 1] : 0.0);
@@ -334,6 +363,7 @@ out_nostep:
 	free(runkey);
 	free(losses);
 	free(partial);
+	free(progress);
 	free(trainp);
 	return rc;
 }

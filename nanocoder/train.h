@@ -31,7 +31,7 @@ typedef struct {
 	const char *corpus;  /* corpus folder (train.txt) */
 	const char *tok;     /* BPE tokenizer file, for recipes with a BPE vocabulary */
 	const char *outdir;  /* model.bin, train.json, and while running state.bin, run.key,
-			      * loss.tsv, partial.bin */
+			      * loss.tsv, partial.bin, progress.json */
 	int threads;         /* OpenBLAS threads (the bits depend on it; part of the key) */
 	long stop_after;     /* > 0: stop (state saved) after this many steps in this process */
 	int quiet;           /* no progress lines */

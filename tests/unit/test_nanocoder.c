@@ -440,7 +440,7 @@ static void test_quant(void)
 	for (int i = 0; i < 80; i++)
 		seq[i] = (unsigned char)pysrc[i];
 	nc_qmodel *q = nc_qmodel_new(m, NC_Q_FLOAT, 0, &e);
-	double b1, y1, b2, y2;
+	double b1 = 0, y1 = -1, b2 = 0, y2 = -2;
 	int am[80] = {0};
 	CHECK(q && nc_qeval_bits(q, seq, 80, t.len, 16, &b1, &y1, am, &e) == 0, "%s", e.msg);
 	CHECK(nc_eval_bits(m, seq, 80, t.len, 16, 2, &b2, &y2, &e) == 0, "%s", e.msg);
