@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh - runs every test (unit binaries in $UNIT_DIR, then tests/sh/*.sh) and prints the
 # totals as "N passed, M failed". A test that dies without its summary line counts as failed.
-# TESTS='pattern' runs only the tests whose name matches.
+# TESTS='pattern ...' runs only the tests whose name contains one of the patterns.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${BURN:?set BURN to the burn binary}"
@@ -16,7 +16,11 @@ pass=0 fail=0 broken=
 
 run_one() { # name command...
 	name=$1; shift
-	case "$name" in *${TESTS:-}*) ;; *) return ;; esac
+	if [ -n "${TESTS:-}" ]; then
+		hit=
+		for pat in $TESTS; do case "$name" in *"$pat"*) hit=1 ;; esac; done
+		[ -n "$hit" ] || return
+	fi
 	log="$log_dir/$name.log"
 	start=$(date +%s)
 	"$@" >"$log" 2>&1

@@ -24,15 +24,16 @@ run_target() { # target
 	log="$b/logs/$t.log"
 	start=$(date +%s)
 	# -rss_limit_mb: a parser that allocates more than 2 GB for an input is a finding;
-	# -timeout: one input taking more than 10 s is a finding (a hang).
-	nice -n 15 "$bin" -max_total_time="$time" -rss_limit_mb=2048 -timeout=10 \
+	# -timeout: one input taking more than 60 s is a finding (a hang; 60 s, not less: on this
+	# shared machine a load of 20 stalled ordinary inputs for 13 s).
+	nice -n 15 "$bin" -max_total_time="$time" -rss_limit_mb=2048 -timeout=60 \
 		-artifact_prefix="$b/crashes/$t/" -print_final_stats=1 \
 		"$b/corpus/$t" >"$log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	corpus=$(ls "$b/corpus/$t" | wc -l)
-	crashes=$(ls "$b/crashes/$t" | wc -l)
+	crashes=$(ls "$b/crashes/$t" | grep -vc "^slow-unit-")
 	line="$t: $secs s, ${execs:-?} execs, $corpus corpus inputs, $crashes crashes (exit $rc; log $log)"
 	echo "$line"
 	echo "$(date -u +%Y-%m-%dT%H:%MZ) $line" >>"$b/report.txt"

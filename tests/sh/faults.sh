@@ -6,8 +6,9 @@
 # folder must be byte-identical to the reference run's, no temp file may remain, and the
 # cache root must verify clean (after write faults). Writes: every N up to the count.
 # Allocations: N = 1..6 and 6 more seeded samples over the counted range (FAULT_ALL=1: every
-# N; slow, see docs/RELIABILITY.md). A failed OUT.cache sidecar write (a note saying hit or
-# miss, which only results.csv reads) is a warning, not an error.
+# N; slow, see docs/RELIABILITY.md; FAULT_CMDS="csim report" picks commands). A failed
+# OUT.cache sidecar write (a note saying hit or miss, which only results.csv reads) is a
+# warning, not an error.
 . "$BURN_SRC/tests/lib.sh"
 unset BURN_REMOTE_CACHE BURN_NO_CACHE BURN_FAULT
 W="$TMP/w"
@@ -32,7 +33,7 @@ cmd_estimate() { "$BURN" estimate "$W/facets/estimate.yaml" "$W/c/$id/config.yam
 cmd_reward() { "$BURN" reward "$W/facets/reward.yaml" --csim "$W/c/$id/csim.json" --estimate "$W/c/$id/estimate.json" -o "$O/reward.json"; }
 cmd_collect() { "$BURN" collect "$W/rounds/0/candidates.json" --cdir "$W/c" -o "$O/results.json"; }
 cmd_report() { "$BURN" report --facet "$W/facets/hlsgen.yaml" -o "$O" "$W/rounds/0/results.json" "$W/rounds/1/results.json"; }
-CMDS="gen facet author hlsgen csim estimate reward collect report"
+CMDS="${FAULT_CMDS:-gen facet author hlsgen csim estimate reward collect report}"
 
 fresh() { rm -rf "$O" "$ROOT"; mkdir -p "$O"; }
 
