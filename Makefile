@@ -74,6 +74,11 @@ sweep: bin/burn
 bench: bin/burn
 	@sh tests/bench.sh
 
+# The estimator against Yosys and Verilator on a fixed set of configs (not part of check:
+# tens of minutes the first time; results are cached). docs/ESTIMATE.md.
+calib: bin/burn
+	@sh tests/calib.sh
+
 clean:
 	rm -rf build build-san bin
 
@@ -84,7 +89,7 @@ install: bin/burn
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
-.PHONY: all check bench clean distclean install tests sweep
+.PHONY: all check bench calib clean distclean install tests sweep
 
 # make check-slurm: opt-in; as root, installs (apt-get) and starts a single-node Slurm, runs a
 # sweep through `burn launch -- srun` and checks it against a local run (tests/sh/slurm.sh).
