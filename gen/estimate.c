@@ -23,18 +23,18 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.06, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.26,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.99, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 0.97,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 1.77, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0.08, [EST_T_RESULT] = 0.11,
-	[EST_T_RESULT_MODE] = 0.79, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.98,
-	[EST_T_CTRL] = 1.01,
+	[EST_T_ACC_FABRIC] = 2, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.53,
+	[EST_T_RESULT_MODE] = 0.63, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.03,
+	[EST_T_CTRL] = 1.31,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.87, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 1.15, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.9, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.99, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.91, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
-	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.93, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
-	[EST_T_CTRL] = 0.96,
+	[EST_T_ACC_FABRIC] = 0.93, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
+	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.89, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
+	[EST_T_CTRL] = 1.05,
 };
 
 static const char *const term_names[EST_N_TERMS] = {
@@ -152,7 +152,11 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 	long long per = m->soft ? 0 : dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
 	m->dsp = (long long)P * per;
 	bool exact = accum_exact_types(in_t, lc, ly->n_in, ly->bias);
-	bool acc_in_dsp = absorbs && !m->soft && per == 1 && exact && wa <= DSP_ACC_BITS;
+	/* in the DSP's P register when it can be: on xc7, one DSP per product, an exact
+	 * accumulator of at most 48 bits, and a lane that accumulates (at D = 1 every lane adds
+	 * its product to a constant or the previous lane's sum: Yosys leaves that in fabric) */
+	bool acc_in_dsp = absorbs && !m->soft && per == 1 && exact && wa <= DSP_ACC_BITS &&
+			  m->f.slot > 1;
 	double *t = m->t;
 	if (m->soft)
 		t[EST_T_SOFT_MUL] = P * ea * eb;
