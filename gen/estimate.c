@@ -23,18 +23,18 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.99, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 0.97,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.04, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.02,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 2, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.53,
-	[EST_T_RESULT_MODE] = 0.63, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.03,
-	[EST_T_CTRL] = 1.31,
+	[EST_T_ACC_FABRIC] = 2.03, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.5,
+	[EST_T_RESULT_MODE] = 0.52, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.17,
+	[EST_T_CTRL] = 1,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.9, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.99, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.96, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.93, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
-	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.89, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
-	[EST_T_CTRL] = 1.05,
+	[EST_T_ACC_FABRIC] = 0.9, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
+	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.82, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
+	[EST_T_CTRL] = 1.23,
 };
 
 static const char *const term_names[EST_N_TERMS] = {

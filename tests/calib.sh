@@ -12,11 +12,13 @@
 # (Spearman, Kendall tau-b, top-k overlap between the estimated and the hardware reward).
 # Files: CALIB_DIR (default out/calib): ID/ per config, calib.tsv (one row per config),
 # summary.txt. CALIB_ONLY=pattern restricts to config ids matching the grep pattern;
-# CALIB_NO_RTLSIM=1 skips the Verilator runs (cycles are then not compared). `calib.sh --table`
-# only rebuilds the table from the results already there.
+# CALIB_BURN=path runs another burn binary than bin/burn (a copy of it is used, so that
+# rebuilding bin/burn during a run does not break it). CALIB_NO_RTLSIM=1 skips the Verilator
+# runs (cycles are then not compared). `calib.sh --table` only rebuilds the table from the
+# results already there.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
-burn="$src/bin/burn"
+burn=${CALIB_BURN:-$src/bin/burn}
 dir=${CALIB_DIR:-$src/out/calib}
 seed=${CALIB_SEED:-1}
 jobs=${CALIB_JOBS:-2}
@@ -34,7 +36,6 @@ partval() { sed -n "s/^$2: *\([0-9]*\).*/\1/p" "$src/projects/parts/$1.yaml" | h
 # hardware reward (a second pass, so that every config is synthesised first)
 if [ "${1:-}" = --one ] || [ "${1:-}" = --sim ]; then
 	mode=$1 id=$2 proj=$3
-	burn=${CALIB_BURN:-$burn}
 	d="$dir/$id"
 	cd "$d" || exit 1
 	t0=$(date +%s)
