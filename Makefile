@@ -107,6 +107,11 @@ bench: bin/burn
 bench-lm: bin/burn
 	@sh tests/bench_lm.sh
 
+# The estimator against Yosys and Verilator on a fixed set of configs (not part of check:
+# tens of minutes the first time; results are cached). docs/ESTIMATE.md.
+calib: bin/burn
+	@sh tests/calib.sh
+
 clean:
 	rm -rf build build-san build-fuzz bin
 
@@ -117,7 +122,7 @@ install: bin/burn
 	mkdir -p $(DESTDIR)$(PREFIX)/bin
 	cp bin/burn $(DESTDIR)$(PREFIX)/bin/burn
 
-.PHONY: all check bench bench-lm clean distclean install tests sweep fuzz fuzz-bins
+.PHONY: all check bench bench-lm calib clean distclean install tests sweep fuzz fuzz-bins
 
 # make check-slurm: opt-in; as root, installs (apt-get) and starts a single-node Slurm, runs a
 # sweep through `burn launch -- srun` and checks it against a local run (tests/sh/slurm.sh).

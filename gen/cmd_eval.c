@@ -54,7 +54,7 @@ const char usage_reward[] =
 	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
 
 /* Versions of the cached steps: bump one when its output for the same inputs changes. */
-enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 1, REWARD_VERSION = 1 };
+enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 2, REWARD_VERSION = 1 };
 
 typedef struct {
 	const char *pos[4];

@@ -1,29 +1,55 @@
-/* estimate.c - the analytical resource and latency model of a folded dense chain
- * (derivation and calibration in docs/ESTIMATE.md). No I/O. */
+/* estimate.c - the analytical resource and latency model of the RTL burn emits: the folding
+ * and cycles come from kernels/rtl.c's rtl_fold, the DSP and memory mapping from Yosys' rules,
+ * LUTs and FFs from structure counts with fitted coefficients (docs/ESTIMATE.md). No I/O. */
 #include "gen/estimate.h"
+
+#include "kernels/rtl.h"
 
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Model constants. The Yosys ones are read from its xc7 flow; the fabric ones were fitted
- * to the four synth_xilinx runs of TOOLS.md (docs/ESTIMATE.md has the table). */
+/* Model constants. The DSP and memory rules are Yosys' own (synth_xilinx, memory_libmap);
+ * the LUT/FF coefficients below were fitted to Yosys runs of the emitted RTL (docs/ESTIMATE.md,
+ * tests/data/calib/, tests/unit/test_estimate.c refits them). */
 enum {
-	/* A weight ROM goes to RAMB18 from this depth on: where Yosys' memory_libmap cost of
-	 * logic (-logic-cost-rom 1/64 per bit) passes that of RAMB18 (cost 129 per 36-bit
-	 * column of 512 words): ceil(129 * 64 / 36). */
-	ROM_BRAM_MIN_DEPTH = 230,
 	DSP_ACC_BITS = 48,            /* DSP48E1/E2 P register */
 	LUT_MIN_OPERAND = 2,          /* mul2dsp DSP_A/B_MINWIDTH: narrower operands stay in LUTs */
 	LUT_MIN_PRODUCT = 9,          /* mul2dsp DSP_Y_MINWIDTH: products below 9 bits stay in LUTs */
-	LUT_PER_LANE = 2,             /* clear/enable logic of a lane */
-	LUT_PER_LAYER = 8,            /* start/done handshake; plus 2 per counter bit */
-	FF_PER_LAYER = 4,             /* plus 1 per counter bit */
-	FF_ROM_PER_BIT = 2,           /* ROM output register + operand register per weight bit */
-	FF_TREE_PER_BIT = 2,          /* a merge adder's two pipeline registers per accum bit */
-	FF_OUT_PER_ACC_BIT = 2,       /* per output: partial sum hold + round stage, per accum bit */
+	ROM_LOGIC_BITS_PER_COST = 64, /* memory_libmap -logic-cost-rom 1/64 per bit ... */
+	ROM_BRAM18_COST = 129,        /* ... against 129 per RAMB18 (brams_xc4v.txt) */
+	CTRL_COPIES = 4,              /* slot and phase counters: the counter and 3 delayed copies */
 };
+
+const double est_lut_coef[EST_N_TERMS] = {
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.04, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.02,
+	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
+	[EST_T_ACC_FABRIC] = 2.03, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.5,
+	[EST_T_RESULT_MODE] = 0.52, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.17,
+	[EST_T_CTRL] = 1,
+};
+const double est_ff_coef[EST_N_TERMS] = {
+	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.96, [EST_T_ROM_LUT] = 0,
+	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
+	[EST_T_ACC_FABRIC] = 0.9, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
+	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.82, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
+	[EST_T_CTRL] = 1.23,
+};
+
+static const char *const term_names[EST_N_TERMS] = {
+	[EST_T_BANK] = "bank", [EST_T_BANK_MUX] = "bank_mux", [EST_T_ROM_REG] = "rom_reg",
+	[EST_T_ROM_LUT] = "rom_lut", [EST_T_LANE_REG] = "lane_reg", [EST_T_SOFT_MUL] = "soft_mul",
+	[EST_T_SPLIT_ADD] = "split_add", [EST_T_ACC_FABRIC] = "acc_fabric", [EST_T_QUANT] = "quant",
+	[EST_T_QUANT_MODE] = "quant_mode", [EST_T_RESULT] = "result",
+	[EST_T_RESULT_MODE] = "result_mode", [EST_T_OUT] = "out", [EST_T_OPMUX] = "opmux",
+	[EST_T_BIAS_MUX] = "bias_mux", [EST_T_CTRL] = "ctrl",
+};
+
+const char *estimate_term_name(int k)
+{
+	return k >= 0 && k < EST_N_TERMS ? term_names[k] : "?";
+}
 
 /* BRAM18 shapes (width x depth) Yosys can pick for a ROM, 36x512 down to 1x16384. */
 static const int bram_shapes[][2] = {{36, 512}, {18, 1024}, {9, 2048}, {4, 4096}, {2, 8192},
@@ -32,16 +58,6 @@ static const int bram_shapes[][2] = {{36, 512}, {18, 1024}, {9, 2048}, {4, 4096}
 static long long cdiv(long long a, long long b)
 {
 	return (a + b - 1) / b;
-}
-
-static long long gcd(long long a, long long b)
-{
-	while (b) {
-		long long t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
 }
 
 /* ceil(log2(n)) for n >= 1. */
@@ -53,12 +69,12 @@ static int clog2(long long n)
 	return b;
 }
 
-static long clamp_long(long long x)
+static long clamp_long(double x)
 {
-	return x > LONG_MAX ? LONG_MAX : x < 0 ? 0 : (long)x;
+	return x >= (double)LONG_MAX ? LONG_MAX : x < 0 ? 0 : (long)llround(x);
 }
 
-/* Fewest RAMB18 holding a width x depth ROM (one address for all lanes). */
+/* Fewest BRAM18 (RAMB18, or RAMB36 as two) holding a width x depth ROM (one address). */
 static long long bram18_count(long long width, long long depth)
 {
 	long long best = -1;
@@ -93,77 +109,182 @@ static long long dsp_count(int a, int b, int da, int db)
 	return n;
 }
 
-/* Estimates one layer whose input has type in_t. */
-static void est_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc, const part *pt,
-		      layer_estimate *o)
+/* True if no partial sum can round or overflow the accumulator for any input and weight of
+ * their types: the RTL's plain adder (kernels/rtl.c decides it from the actual weights, which
+ * the estimate does not load, so this is the type-level bound: hls4ml's auto accumulator
+ * passes it, a narrower one may be exact in the RTL and not here). */
+static bool accum_exact_types(const fx_type *tx, const layer_cfg *lc, long n_in, bool bias)
 {
-	long long n_in = ly->n_in, n_out = ly->n_out, n = n_in * n_out;
-	long long rf = lc->reuse;
-	long long P = cdiv(n, rf);        /* lanes, one multiplier each */
-	long long D = cdiv(n, P);         /* products per lane = cycles per inference (<= rf) */
+	const fx_type *tw = &lc->weight, *ta = &lc->accum;
+	int fp = fx_frac(tx) + fx_frac(tw);
+	if (fp > fx_frac(ta))
+		return false;
+	/* |v| <= 2^(I - signed) for each type; the sum of n_in products and the bias must stay
+	 * below the accumulator's bound */
+	double mag = ldexp(1, tx->i - tx->sign) * ldexp(1, tw->i - tw->sign) * (double)n_in;
+	if (bias)
+		mag += ldexp(1, lc->bias.i - lc->bias.sign);
+	return mag < ldexp(1, ta->i - ta->sign);
+}
+
+/* Everything est_layer computes about one layer. */
+typedef struct {
+	rtl_fold f;
+	long long dsp, bram, lutram;
+	bool soft;
+	double t[EST_N_TERMS];
+} layer_model;
+
+/* Models one layer whose input has type in_t. */
+static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc, const part *pt,
+		       layer_model *m, berr *e)
+{
+	memset(m, 0, sizeof *m);
+	if (rtl_fold_layer(ly->n_in, ly->n_out, lc->reuse, &m->f, e) != 0)
+		return -1;
+	double P = (double)m->f.lanes, D = (double)m->f.slot;
 	int wx = in_t->w, ww = lc->weight.w, wa = lc->accum.w, wr = lc->result.w;
-	long long lut = 0, ff = 0, dsp = 0, bram = 0, lutram = 0;
+	int ea = wx + !in_t->sign, eb = ww + !lc->weight.sign, wp = ea + eb;
+	bool absorbs = strcmp(pt->family, "xcup") != 0; /* TOOLS.md: E2 registers stay in fabric */
 
-	/* Multiplier: LUTs when narrow, else DSPs (signed-only: unsigned operands get a bit). */
-	bool soft = wx < LUT_MIN_OPERAND || ww < LUT_MIN_OPERAND || wx + ww < LUT_MIN_PRODUCT;
-	int ea = wx + !in_t->sign, eb = ww + !lc->weight.sign;
-	long long per = soft ? 0 : dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
-	int mult_stages;
-	if (soft) {
-		lut += P * cdiv((long long)ea * eb, 2);
-		mult_stages = 1;
-	} else {
-		dsp += P * per;
-		lut += P * (per - 1) * (ea + eb); /* adders joining the partial products */
-		mult_stages = 2 + clog2(per);
+	/* multiplier: LUTs when narrow, else DSPs (signed-only: unsigned operands get a bit) */
+	m->soft = wx < LUT_MIN_OPERAND || ww < LUT_MIN_OPERAND || wx + ww < LUT_MIN_PRODUCT;
+	long long per = m->soft ? 0 : dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
+	m->dsp = (long long)P * per;
+	bool exact = accum_exact_types(in_t, lc, ly->n_in, ly->bias);
+	/* in the DSP's P register when it can be: on xc7, one DSP per product, an exact
+	 * accumulator of at most 48 bits, and a lane that accumulates (at D = 1 every lane adds
+	 * its product to a constant or the previous lane's sum: Yosys leaves that in fabric) */
+	bool acc_in_dsp = absorbs && !m->soft && per == 1 && exact && wa <= DSP_ACC_BITS &&
+			  m->f.slot > 1;
+	double *t = m->t;
+	if (m->soft)
+		t[EST_T_SOFT_MUL] = P * ea * eb;
+	else
+		t[EST_T_SPLIT_ADD] = P * (double)(per - 1) * wp;
+	if (m->soft || per > 1 || !absorbs)
+		t[EST_T_LANE_REG] = P * (ea + wp);
+	if (!acc_in_dsp)
+		t[EST_T_ACC_FABRIC] = P * wa;
+	if (!exact) {
+		int fa = fx_frac(&lc->accum), fp = fx_frac(in_t) + fx_frac(&lc->weight);
+		int fs = fa > fp ? fa : fp;
+		int wae = wa + !lc->accum.sign;
+		int ws = (wae + fs - fa > wp + fs - fp ? wae + fs - fa : wp + fs - fp) + 1;
+		t[EST_T_QUANT] = P * ws;
+		t[EST_T_QUANT_MODE] = P * wa * ((fp > fa && lc->accum.q != FX_TRN) + (lc->accum.o != FX_WRAP));
 	}
-	/* Accumulator: in the DSP's P register when one DSP does the product and it fits. */
-	if (D > 1 && (soft || per > 1 || wa > DSP_ACC_BITS)) {
-		lut += P * wa;
-		ff += P * wa;
-	}
-	lut += P * LUT_PER_LANE;
-
-	/* Weight ROM: P*W bits wide, D deep, one address: RAMB18 when deep enough, else logic
-	 * (one LUT6 per bit per 64 words). One word per lane (D == 1) is constants, no ROM. */
+	/* weight ROM: P*W bits wide, D deep, one address; memory_libmap takes block RAM when it
+	 * costs less than logic (D = 1: constants, no ROM) */
 	if (D > 1) {
-		long long width = P * ww;
-		if (D >= ROM_BRAM_MIN_DEPTH) {
-			bram = bram18_count(width, D);
+		double width = P * ww;
+		long long nb = bram18_count((long long)width, (long long)D);
+		if ((double)nb * ROM_BRAM18_COST < width * D / ROM_LOGIC_BITS_PER_COST) {
+			m->bram = nb;
 		} else {
-			lut += width * cdiv(D, 64);
-			lutram = width * D;
+			/* Yosys merges equal bit columns: of `width` columns of D random bits,
+			 * 2^D * (1 - exp(-width / 2^D)) are distinct on average */
+			double cols = width;
+			if (D < 40) {
+				double k = ldexp(1, (int)D);
+				cols = k * -expm1(-width / k);
+			}
+			t[EST_T_ROM_REG] = cols;
+			t[EST_T_ROM_LUT] = cols * (double)cdiv((long long)D, 64);
+			m->lutram = (long long)(width * D);
 		}
-		ff += FF_ROM_PER_BIT * P * ww;
 	}
 
-	/* Merging partial sums: one adder per lane boundary that falls inside an output's row of
-	 * n_in products (lane segments are D long in the flattened output-major order). */
-	long long lcm = D / gcd(D, n_in) * n_in;
-	long long merges = (P - 1) - (P - 1) * D / lcm;
-	lut += merges * wa;
-	ff += FF_TREE_PER_BIT * merges * wa;
-	long long g = gcd(n_in, D);
-	int tree_depth = clog2(cdiv(D - g + n_in, D)); /* most partial sums of one output */
+	double bank = (double)m->f.bank_regs * wx;
+	t[EST_T_BANK] = bank;
+	if (D > 1)
+		t[EST_T_BANK_MUX] = bank;
+	double ends = (double)m->f.end_lanes;
+	const fx_type *tr = &lc->result;
+	t[EST_T_RESULT] = ends * wr;
+	t[EST_T_RESULT_MODE] = ends * wr *
+			       ((fx_frac(&lc->accum) > fx_frac(tr) && tr->q != FX_TRN) + (tr->o != FX_WRAP));
+	t[EST_T_OUT] = (double)ly->n_out * wr;
+	t[EST_T_OPMUX] = (double)m->f.two_stage_lanes * wx;
+	t[EST_T_BIAS_MUX] = (double)m->f.multi_start_lanes * wa;
+	int cb = D > 1 ? clog2((long long)D) : 0, pb = D > ly->n_in ? clog2(ly->n_in) : 0;
+	t[EST_T_CTRL] = (double)CTRL_COPIES * (cb + pb) + (double)m->f.stages + 6;
+	return 0;
+}
 
-	/* Input register, output stage (round, saturate, activation, register per output). */
-	ff += n_in * wx;
-	lut += n_out * (wa + cdiv(wr, 4));
-	ff += n_out * (FF_OUT_PER_ACC_BIT * wa + cdiv(wr, 2));
-
-	int cb = clog2(D + 1);
-	lut += 2 * cb + LUT_PER_LAYER;
-	ff += cb + FF_PER_LAYER;
-
-	o->mults = clamp_long(P);
-	o->dsp = clamp_long(dsp);
+/* Estimates one layer: the fold's cycles, Yosys' DSP and memory rules, fitted fabric. */
+static void est_layer(const layer_model *m, layer_estimate *o)
+{
+	double lut = 0, ff = 0;
+	for (int k = 0; k < EST_N_TERMS; k++) {
+		lut += est_lut_coef[k] * m->t[k];
+		ff += est_ff_coef[k] * m->t[k];
+	}
+	o->mults = m->f.lanes;
+	o->dsp = clamp_long((double)m->dsp);
 	o->lut = clamp_long(lut);
 	o->ff = clamp_long(ff);
-	o->bram18 = clamp_long(bram);
-	o->lutram_bits = clamp_long(lutram);
-	/* operand/ROM register, multiplier, accumulate, merge tree, output register */
-	o->latency = clamp_long(D + 1 + mult_stages + (D > 1) + tree_depth + 1);
-	o->ii = clamp_long(D);
+	o->bram18 = clamp_long((double)m->bram);
+	o->lutram_bits = clamp_long((double)m->lutram);
+	o->latency = m->f.wait + m->f.latency;
+	o->ii = m->f.slot;
+}
+
+/* Checks what estimate_run and estimate_terms need. */
+static int check_inputs(const project *p, const config *c, berr *e)
+{
+	unsigned need = HAS_BLOCK | HAS_PART | HAS_CLOCK;
+	if ((p->has & need) != need)
+		return errf(e, "%s: the estimate needs the block, part and clock sections",
+			    p->path ? p->path : "project");
+	if (c->n_layers != p->n_layers)
+		return errf(e, "config has %d layers, the block %d", c->n_layers, p->n_layers);
+	if (p->part.dsp_a < 2 || p->part.dsp_b < 2)
+		return errf(e, "part %s: DSP operand widths %dx%d are too small", p->part.name,
+			    p->part.dsp_a, p->part.dsp_b);
+	if (!(p->clock_ns > 0) || !isfinite(p->clock_ns))
+		return errf(e, "clock period %g ns is not a positive number", p->clock_ns);
+	for (int i = 0; i < p->n_layers; i++) {
+		const layer *ly = &p->layers[i];
+		if (ly->n_in < 1 || ly->n_out < 1 || c->layers[i].reuse < 1)
+			return errf(e, "layer %s: n_in %d, n_out %d, ReuseFactor %ld out of range",
+				    ly->name, ly->n_in, ly->n_out, c->layers[i].reuse);
+	}
+	return 0;
+}
+
+/* Models every layer into m (n_layers entries) and chains their folds. */
+static int model_all(const project *p, const config *c, layer_model *m, berr *e)
+{
+	if (check_inputs(p, c, e) != 0)
+		return -1;
+	for (int i = 0; i < p->n_layers; i++)
+		if (model_layer(&p->layers[i], config_input_type(c, p, i), &c->layers[i], &p->part,
+				&m[i], e) != 0)
+			return -1;
+	rtl_fold *f = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *f);
+	for (int i = 0; i < p->n_layers; i++)
+		f[i] = m[i].f;
+	rtl_fold_chain(f, p->n_layers);
+	for (int i = 0; i < p->n_layers; i++)
+		m[i].f.wait = f[i].wait;
+	free(f);
+	return 0;
+}
+
+int estimate_terms(const project *p, const config *c, int k, double *terms, berr *e)
+{
+	memset(terms, 0, EST_N_TERMS * sizeof *terms);
+	if (k >= p->n_layers)
+		return errf(e, "layer %d of %d", k, p->n_layers);
+	layer_model *m = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *m);
+	int rc = model_all(p, c, m, e);
+	for (int i = 0; rc == 0 && i < p->n_layers; i++)
+		if (k < 0 || k == i)
+			for (int t = 0; t < EST_N_TERMS; t++)
+				terms[t] += m[i].t[t];
+	free(m);
+	return rc;
 }
 
 static long add_long(long a, long b)
@@ -200,8 +321,9 @@ static long est_swiglu_ew(const project *p, const config *c, int i, const layer_
 	long long ii = g->ii > o->ii ? g->ii : o->ii;
 	long long lanes = cdiv(p->layers[i].n_out, ii < 1 ? 1 : ii);
 	long long n = gc->table_size, wt = gc->table.w, lut = 0, ff = 0, dsp = 0, bram = 0;
-	if (n >= ROM_BRAM_MIN_DEPTH)
-		bram = lanes * bram18_count(wt, n);
+	long long nb = bram18_count(wt, n); /* memory_libmap's choice, as for a weight ROM */
+	if ((double)nb * ROM_BRAM18_COST < (double)wt * (double)n / ROM_LOGIC_BITS_PER_COST)
+		bram = lanes * nb;
 	else
 		lut += lanes * wt * cdiv(n, 64);
 	int st1 = est_mult(&gc->result, &gc->table, &p->part, lanes, &dsp, &lut);
@@ -224,29 +346,17 @@ static long est_swiglu_ew(const project *p, const config *c, int i, const layer_
 int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 {
 	memset(out, 0, sizeof *out);
-	unsigned need = HAS_BLOCK | HAS_PART | HAS_CLOCK;
-	if ((p->has & need) != need)
-		return errf(e, "%s: the estimate needs the block, part and clock sections",
-			    p->path ? p->path : "project");
-	if (c->n_layers != p->n_layers)
-		return errf(e, "config has %d layers, the block %d", c->n_layers, p->n_layers);
-	if (p->part.dsp_a < 2 || p->part.dsp_b < 2)
-		return errf(e, "part %s: DSP operand widths %dx%d are too small", p->part.name,
-			    p->part.dsp_a, p->part.dsp_b);
-	if (!(p->clock_ns > 0) || !isfinite(p->clock_ns))
-		return errf(e, "clock period %g ns is not a positive number", p->clock_ns);
-	for (int i = 0; i < p->n_layers; i++) {
-		const layer *ly = &p->layers[i];
-		if (ly->n_in < 1 || ly->n_out < 1 || c->layers[i].reuse < 1)
-			return errf(e, "layer %s: n_in %d, n_out %d, ReuseFactor %ld out of range",
-				    ly->name, ly->n_in, ly->n_out, c->layers[i].reuse);
+	layer_model *m = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *m);
+	if (model_all(p, c, m, e) != 0) {
+		free(m);
+		return -1;
 	}
 	out->n_layers = p->n_layers;
 	out->layers = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *out->layers);
 	layer_estimate *t = &out->total;
 	for (int i = 0; i < p->n_layers; i++) {
 		layer_estimate *l = &out->layers[i];
-		est_layer(&p->layers[i], config_input_type(c, p, i), &c->layers[i], &p->part, l);
+		est_layer(&m[i], l);
 		if (p->layers[i].kind == LK_UP && i > 0 && p->layers[i - 1].kind == LK_GATE)
 			t->latency -= est_swiglu_ew(p, c, i, &out->layers[i - 1], l);
 		t->mults = add_long(t->mults, l->mults);
@@ -259,6 +369,7 @@ int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 		if (l->ii > t->ii)
 			t->ii = l->ii;
 	}
+	free(m);
 	out->latency_ns = (double)t->latency * p->clock_ns;
 	return 0;
 }

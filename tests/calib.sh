@@ -5,17 +5,20 @@
 # re-run after a change to the estimator takes seconds.
 #
 # For a fixed, seeded set of configs across the example projects (CALIB_SEED, default 1) it
-# runs burn csim, estimate, rtlgen, synth (Yosys under nice, at most CALIB_JOBS = 2 at once),
-# rtlsim and reward (once with the estimate only, once with Yosys' resources and the measured
-# cycles), then prints a table per config and the summary: sMAPE per resource, the exact
+# runs burn csim, rtlgen and synth (Yosys under nice, at most CALIB_JOBS = 2 at once) for every
+# config, then rtlsim for every config, then estimate and reward (once with the estimate only,
+# once with Yosys' resources and the measured cycles), then prints a table per config and the summary: sMAPE per resource, the exact
 # latency count, the fit/no-fit agreement against the part's budget and the ranking quality
 # (Spearman, Kendall tau-b, top-k overlap between the estimated and the hardware reward).
 # Files: CALIB_DIR (default out/calib): ID/ per config, calib.tsv (one row per config),
 # summary.txt. CALIB_ONLY=pattern restricts to config ids matching the grep pattern;
-# CALIB_NO_RTLSIM=1 skips the Verilator runs (cycles are then not compared).
+# CALIB_BURN=path runs another burn binary than bin/burn (a copy of it is used, so that
+# rebuilding bin/burn during a run does not break it). CALIB_NO_RTLSIM=1 skips the Verilator
+# runs (cycles are then not compared). `calib.sh --table` only rebuilds the table from the
+# results already there.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
-burn="$src/bin/burn"
+burn=${CALIB_BURN:-$src/bin/burn}
 dir=${CALIB_DIR:-$src/out/calib}
 seed=${CALIB_SEED:-1}
 jobs=${CALIB_JOBS:-2}
@@ -28,25 +31,24 @@ field() {
 # partval PART KEY: a number of projects/parts/PART.yaml
 partval() { sed -n "s/^$2: *\([0-9]*\).*/\1/p" "$src/projects/parts/$1.yaml" | head -n 1; }
 
-# ---- one config: every step, results in $dir/ID/ --------------------------------------------
-if [ "${1:-}" = --one ]; then
-	id=$2 proj=$3
+# ---- one config: the steps, results in $dir/ID/ ------------------------------------------
+# --one: csim, estimate, rtlgen, synth and the estimate-only reward; --sim: rtlsim and the
+# hardware reward (a second pass, so that every config is synthesised first)
+if [ "${1:-}" = --one ] || [ "${1:-}" = --sim ]; then
+	mode=$1 id=$2 proj=$3
 	d="$dir/$id"
 	cd "$d" || exit 1
 	t0=$(date +%s)
-	"$burn" csim "$proj" config.yaml -o csim.json --keep-going >>log 2>&1
-	"$burn" estimate "$proj" config.yaml -o est.json --keep-going >>log 2>&1
-	"$burn" reward "$proj" --csim csim.json --estimate est.json -o reward-est.json >>log 2>&1
-	"$burn" rtlgen "$proj" config.yaml -o rtl --keep-going >>log 2>&1
-	nice -n 10 "$burn" synth "$proj" rtl -o synth.json --keep-going --timeout 3600 >>log 2>&1
-	set -- --synth synth.json
-	if [ -z "${CALIB_NO_RTLSIM:-}" ]; then
+	if [ "$mode" = --one ]; then
+		"$burn" csim "$proj" config.yaml -o csim.json --keep-going >>log 2>&1
+		"$burn" rtlgen "$proj" config.yaml -o rtl --keep-going >>log 2>&1
+		nice -n 10 "$burn" synth "$proj" rtl -o synth.json --keep-going --timeout 3600 >>log 2>&1
+		echo "$id: synth $(( $(date +%s) - t0 )) s ($(cut -c1-4 synth.json.cache 2>/dev/null))"
+	else
 		nice -n 10 "$burn" rtlsim "$proj" config.yaml rtl -o rtlsim.json --keep-going \
 			--timeout 3600 >>log 2>&1
-		set -- "$@" --rtlsim rtlsim.json
+		echo "$id: rtlsim $(( $(date +%s) - t0 )) s ($(cut -c1-4 rtlsim.json.cache 2>/dev/null))"
 	fi
-	"$burn" reward "$proj" --csim csim.json --estimate est.json "$@" -o reward-hw.json >>log 2>&1
-	echo "$id: $(( $(date +%s) - t0 )) s ($(cat synth.json.cache 2>/dev/null | cut -c1-4) synth)"
 	exit 0
 fi
 
@@ -119,17 +121,44 @@ EOF
 	fi
 done <"$dir/configs.txt"
 
+# a copy of the binary, so that rebuilding bin/burn during a run does not break it
+mkdir -p "$dir/bin" && cp "$burn" "$dir/bin/burn.tmp" && mv "$dir/bin/burn.tmp" "$dir/bin/burn" ||
+	exit 1
+export CALIB_BURN="$dir/bin/burn"
+burn=$CALIB_BURN
 start=$(date +%s)
-echo "calib: $(wc -l <"$dir/configs.txt") configs in $dir, $jobs at once"
-awk -v src="$src" '{ print $1, src "/projects/" $2 ".yaml" }' "$dir/configs.txt" |
-	xargs -P "$jobs" -n 2 sh "$0" --one
+if [ "${1:-}" != --table ]; then
+	echo "calib: $(wc -l <"$dir/configs.txt") configs in $dir, $jobs at once"
+	awk -v src="$src" '{ print $1, src "/projects/" $2 ".yaml" }' "$dir/configs.txt" |
+		xargs -P "$jobs" -n 2 sh "$0" --one
+	[ -n "${CALIB_NO_RTLSIM:-}" ] ||
+		awk -v src="$src" '{ print $1, src "/projects/" $2 ".yaml" }' "$dir/configs.txt" |
+		xargs -P "$jobs" -n 2 sh "$0" --sim
+fi
 wall=$(( $(date +%s) - start ))
 
-# ---- the table ------------------------------------------------------------------------------
+# ---- the estimates and rewards (seconds), then the table -----------------------------------
+while read -r id proj rf st tin tw tacc tres; do
+	d="$dir/$id" p="$src/projects/$proj.yaml"
+	# not through the step cache: its key does not cover the estimator's code, which is
+	# what this script measures while it changes
+	"$burn" estimate "$p" "$d/config.yaml" >"$d/est.json.tmp" 2>>"$d/log" &&
+		mv "$d/est.json.tmp" "$d/est.json"
+	"$burn" reward "$p" --csim "$d/csim.json" --estimate "$d/est.json" \
+		-o "$d/reward-est.json" >>"$d/log" 2>&1
+	set -- --synth "$d/synth.json"
+	[ -s "$d/rtlsim.json" ] && set -- "$@" --rtlsim "$d/rtlsim.json"
+	if [ -s "$d/synth.json" ]; then
+		"$burn" reward "$p" --csim "$d/csim.json" --estimate "$d/est.json" "$@" \
+			-o "$d/reward-hw.json" >>"$d/log" 2>&1
+	fi
+done <"$dir/configs.txt"
+
 tsv="$dir/calib.tsv"
 printf 'id\tproject\trf\tstrategy\tinput\tweight\taccum\tresult' >"$tsv.tmp"
 printf '\test_lut\tys_lut\test_ff\tys_ff\test_dsp\tys_dsp\test_bram\tys_bram\tmults' >>"$tsv.tmp"
-printf '\test_cycles\tsim_cycles\test_fit\tys_fit\test_reward\thw_reward\tsynth_s\n' >>"$tsv.tmp"
+printf '\test_cycles\tsim_cycles\test_fit\tys_fit\test_reward\thw_reward\tsynth_s' >>"$tsv.tmp"
+printf '\tpart_lut\tpart_ff\tpart_dsp\tpart_bram\n' >>"$tsv.tmp"
 while read -r id proj rf st tin tw tacc tres; do
 	d="$dir/$id"
 	part=$(sed -n 's/^part: *\([a-z0-9-]*\).*/\1/p' "$src/projects/$proj.yaml")
@@ -146,11 +175,13 @@ while read -r id proj rf st tin tw tacc tres; do
 			-v B="$(partval "$part" bram18)" \
 			'BEGIN { print (l <= L && f <= F && d <= D && b <= B) ? 1 : 0 }'
 	}
-	printf '\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(field "$d/est.json" mults)" \
+	printf '\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$(field "$d/est.json" mults)" \
 		"$(field "$d/est.json" latency_cycles)" "$(field "$d/rtlsim.json" cycles)" \
 		"$(fit "$d/est.json")" "$(fit "$d/synth.json")" \
 		"$(field "$d/reward-est.json" reward)" "$(field "$d/reward-hw.json" reward)" \
 		"$(field "$d/synth.json" seconds)" >>"$tsv.tmp"
+	printf '\t%s\t%s\t%s\t%s\n' "$(partval "$part" lut)" "$(partval "$part" ff)" \
+		"$(partval "$part" dsp)" "$(partval "$part" bram18)" >>"$tsv.tmp"
 done <"$dir/configs.txt"
 mv "$tsv.tmp" "$tsv"
 
@@ -208,6 +239,20 @@ NR == 1 { next }
 	if ($20 == $21) agree++
 	fits += $21
 	er[n] = $22; hr[n] = $23; ids[n] = id
+	# the resource term of the reward (weights 0.25 LUT, 0.1 FF, 0.25 DSP, 0.25 BRAM18 of every
+	# example project, normalised by the part): estimate and Yosys
+	ec[n] = 0.25 * $9 / $25 + 0.1 * $11 / $26 + 0.25 * $13 / $27 + ($28 ? 0.25 * $15 / $28 : 0)
+	yc[n] = 0.25 * $10 / $25 + 0.1 * $12 / $26 + 0.25 * $14 / $27 + ($28 ? 0.25 * $16 / $28 : 0)
+	if ($2 == "toy-ffn-z2") { nt++; et[nt] = ec[n]; yt[nt] = yc[n] }
+	el[n] = -$9; yl[n] = -$10
+}
+function report(what, a, b, n,   ra, rb, i, k, ov, ta, tb) {
+	rank(a, n, ra); rank(b, n, rb)
+	k = topk < n ? topk : n
+	for (i = 1; i <= n; i++) { ta[i] = ra[i] > n - k; tb[i] = rb[i] > n - k }
+	for (i = 1; i <= n; i++) ov += ta[i] && tb[i]
+	printf "%s (%d): Spearman %.3f  Kendall tau-b %.3f  top-%d overlap %d/%d\n", what, n,
+		pearson(ra, rb, n), kendall(a, b, n), k, ov, k
 }
 END {
 	printf "\n%d configs synthesised (%d failed), wall %d s\n", n, nfail, wall
@@ -216,11 +261,10 @@ END {
 		100 * s[2] / n, 100 * s[3] / n, 100 * s[4] / n
 	printf "latency: estimate = rtlsim cycles in %d of %d co-simulated configs\n", cyc_ok, nc
 	printf "fit/no-fit (part budget): %d of %d agree (%d fit by Yosys)\n", agree, n, fits
-	rank(er, n, ra); rank(hr, n, rb)
-	printf "reward ranking: Spearman %.3f  Kendall tau-b %.3f", pearson(ra, rb, n),
-		kendall(er, hr, n)
-	k = topk < n ? topk : n
-	for (i = 1; i <= n; i++) { ta[i] = ra[i] > n - k; tb[i] = rb[i] > n - k }
-	for (i = 1; i <= n; i++) ov += ta[i] && tb[i]
-	printf "  top-%d overlap %d/%d\n", k, ov, k
+	report("reward ranking, estimate vs Yosys + rtlsim", er, hr, n)
+	for (i = 1; i <= n; i++) { ec[i] = -ec[i]; yc[i] = -yc[i] }
+	report("resource cost ranking (lowest first), all configs", ec, yc, n)
+	for (i = 1; i <= nt; i++) { et[i] = -et[i]; yt[i] = -yt[i] }
+	report("resource cost ranking, toy block only", et, yt, nt)
+	report("LUT ranking, all configs", el, yl, n)
 }' "$tsv" | tee "$dir/summary.txt"

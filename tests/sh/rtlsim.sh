@@ -2,7 +2,8 @@
 # rtlsim.sh - burn rtlgen and burn rtlsim: the emitted RTL, co-simulated with Verilator, equals
 # burn csim bit for bit for every quantization and overflow mode (with accumulators and results
 # that really saturate and wrap), RF = 1, RF < n_in, RF >= n_in, straddling lanes, Latency and
-# Resource, unsigned types, a layer without bias; the measured latency equals rtl.json's; a
+# Resource, unsigned types, a layer without bias; the measured latency equals rtl.json's and
+# burn estimate's; a
 # corrupted ROM image is a failed candidate naming the first differing output; the Verilator
 # build and the step are cached; a timeout and a missing Verilator are failed results; the
 # toy project's default config (the promoted-candidate path) co-simulates.
@@ -83,6 +84,11 @@ for c in a b c d; do
 	expect_grep "$c: all 48 outputs compared" '"outputs_compared": 48' "$c.sim.json"
 	expect_eq "$c: measured latency is rtl.json's" "$(num cycles "$c.sim.json")" \
 		"$(num latency_cycles "rtl_$c/rtl.json")"
+	expect_ok "$c: estimate" "$BURN" estimate small.yaml "$c.yaml" -o "$c.est.json"
+	expect_eq "$c: the estimated latency is the measured one" "$(num latency_cycles "$c.est.json")" \
+		"$(num cycles "$c.sim.json")"
+	expect_eq "$c: the estimated II is the RTL's" "$(num ii "$c.est.json")" \
+		"$(num ii_cycles "rtl_$c/rtl.json")"
 done
 expect_grep "a: fc1 at RF 1 is 32 multipliers in 8 stages" '"stages": 8' rtl_a/rtl.json
 expect_grep "a: one input per 2 cycles" '"ii_cycles": 2,' a.sim.json
@@ -152,5 +158,8 @@ echo "     (toy: rtlsim took $(($(date +%s) - s)) s; build $(num build_seconds t
 expect_grep "toy: bit-exact on 64 vectors" '"outputs_compared": 512' toy.sim.json
 expect_grep "toy: mismatches 0" '"mismatches": 0' toy.sim.json
 expect_eq "toy: measured latency is rtl.json's" "$(num cycles toy.sim.json)" "$(num latency_cycles rtl_toy/rtl.json)"
+"$BURN" estimate "$T" toy.yaml -o toy.est.json >/dev/null 2>&1
+expect_eq "toy: the estimated latency is the measured one (58)" "$(num latency_cycles toy.est.json)" \
+	"$(num cycles toy.sim.json)"
 expect_grep "toy: exact accumulators (plain adders)" '"exact_accum": true' rtl_toy/rtl.json
 t_done

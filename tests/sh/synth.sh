@@ -182,6 +182,30 @@ EOF
 	else
 		echo "burn rtlgen failed (skipped): $(tail -n 3 "$TMP/out")"
 	fi
+	# an 8 -> 4 -> 3 block at RF 3 (lanes straddle outputs, a ROM of 3 words) and RF 5 with
+	# 18-bit operands on the PYNQ-Z2: one DSP48E1 per estimated multiplier
+	cat >small.yaml <<'EOF2'
+name: synth-small
+block:
+  layers:
+    - {name: fc1, type: dense, n_in: 8, n_out: 4, activation: relu, bias: true}
+    - {name: fc2, type: dense, n_in: 4, n_out: 3, activation: linear, bias: false}
+weights: {source: random, seed: 3, distribution: normal, scale: 0.8}
+calibration: {source: random, seed: 4, n: 4, distribution: normal, scale: 1.5}
+part: pynq-z2
+clock_ns: 10
+eps_max: 1.0
+EOF2
+	for rf in 3 5; do
+		printf "Model:\n  Precision: {default: 'ap_fixed<18,6>', weight: 'ap_fixed<18,2>', accum: 'ap_fixed<40,12>'}\n  ReuseFactor: $rf\n" >small$rf.yaml
+		"$BURN" rtlgen small.yaml small$rf.yaml -o small$rf >/dev/null 2>&1
+		"$BURN" estimate small.yaml small$rf.yaml -o small$rf.est.json >/dev/null 2>&1
+		expect_ok "8->4->3 at RF $rf synthesises" "$BURN" synth small.yaml small$rf -o small$rf.synth.json
+		expect_eq "8->4->3 at RF $rf, 18-bit operands: Yosys DSPs = estimated multipliers" \
+			"$(field small$rf.synth.json dsp)" "$(field small$rf.est.json mults)"
+		expect_eq "8->4->3 at RF $rf: estimated DSPs = multipliers" \
+			"$(field small$rf.est.json dsp)" "$(field small$rf.est.json mults)"
+	done
 else
 	echo "burn rtlgen is not there yet: its synthesis is skipped"
 fi

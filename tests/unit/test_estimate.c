@@ -9,7 +9,17 @@
 
 #include "gen/config.h"
 #include "gen/estimate.h"
+#include "gen/project.h"
 #include "tests/unit/t.h"
+
+/* The checked-in calibration data (tests/data/calib/yosys.tsv): rows synthesised, rows
+ * co-simulated, and the sMAPE bounds (percent) over all rows, D = 1 included */
+#define CAL_MIN_ROWS 27
+#define CAL_MIN_CYCLES 8
+#define CAL_LUT_SMAPE 9.5
+#define CAL_FF_SMAPE 5.0
+#define CAL_DSP_SMAPE 2.0
+#define CAL_BRAM_SMAPE 1.0
 
 static layer L[4];
 static project P;
@@ -66,26 +76,22 @@ static void cfg(const char *y, config *c)
 	}
 }
 
-static double rel(long got, long want)
-{
-	return want ? fabs((double)got - (double)want) / (double)want : (double)got;
-}
-
-/* The four synth_xilinx -family xc7 runs of TOOLS.md. */
+/* The DSP and BRAM18 counts of the four synth_xilinx -family xc7 runs of TOOLS.md (a
+ * hand-written block: its LUTs and FFs are not this RTL's, so only Yosys' mapping rules are
+ * checked here). */
 static void test_tools_points(void)
 {
 	struct {
 		int n_in, n_out;
 		long rf;
 		const char *weight;
-		long lut, ff, dsp, bram;
+		long dsp, bram;
 	} pt[] = {
-		{16, 16, 1, "ap_fixed<16,6>", 9870, 19775, 256, 0},
-		{64, 64, 16, "ap_fixed<16,6>", 14401, 30576, 256, 0},
-		{128, 512, 298, "ap_fixed<8,3>", 25730, 60884, 220, 49},
-		{128, 512, 2048, "ap_fixed<8,3>", 18465, 39078, 32, 29},
+		{16, 16, 1, "ap_fixed<16,6>", 256, 0},
+		{64, 64, 16, "ap_fixed<16,6>", 256, 0},
+		{128, 512, 298, "ap_fixed<8,3>", 220, 49},
+		{128, 512, 2048, "ap_fixed<8,3>", 32, 29},
 	};
-	printf("| block | RF | P | DSP est/Yosys | BRAM18 est/Yosys | LUT est/Yosys | FF est/Yosys |\n");
 	for (size_t k = 0; k < sizeof pt / sizeof pt[0]; k++) {
 		int dims[1][2] = {{pt[k].n_in, pt[k].n_out}};
 		mkblock(1, dims);
@@ -105,16 +111,9 @@ static void test_tools_points(void)
 			continue;
 		}
 		layer_estimate *t = &est.total;
-		printf("| %dx%d | %ld | %ld | %ld / %ld | %ld / %ld | %ld / %ld (%+.1f%%) | %ld / %ld "
-		       "(%+.1f%%) |\n",
-		       pt[k].n_in, pt[k].n_out, pt[k].rf, t->mults, t->dsp, pt[k].dsp, t->bram18,
-		       pt[k].bram, t->lut, pt[k].lut, 100.0 * (double)(t->lut - pt[k].lut) / (double)pt[k].lut,
-		       t->ff, pt[k].ff, 100.0 * (double)(t->ff - pt[k].ff) / (double)pt[k].ff);
 		CHECK(t->mults == pt[k].dsp, "%ld multipliers", t->mults);
 		CHECK(t->dsp == pt[k].dsp, "DSP %ld, Yosys %ld", t->dsp, pt[k].dsp);
 		CHECK(t->bram18 == pt[k].bram, "BRAM18 %ld, Yosys %ld", t->bram18, pt[k].bram);
-		CHECK(rel(t->lut, pt[k].lut) < 0.05, "LUT %ld, Yosys %ld", t->lut, pt[k].lut);
-		CHECK(rel(t->ff, pt[k].ff) < 0.10, "FF %ld, Yosys %ld", t->ff, pt[k].ff);
 		CHECK(t->ii == pt[k].rf, "II %ld", t->ii);
 		CHECK(est.latency_ns == (double)t->latency * P.clock_ns, "latency_ns");
 		if (k == 1)
@@ -123,6 +122,254 @@ static void test_tools_points(void)
 		estimate_free(&est);
 		config_free(&c);
 	}
+}
+
+/* ---- the calibration data: Yosys and Verilator runs of the emitted RTL ---------------------- */
+
+enum { CAL_MAX = 128, CAL_COLS = 24 };
+
+typedef struct {
+	char id[16], proj[48], rf[16], strat[16], tin[48], tw[48], tacc[48], tres[48];
+	double lut, ff, dsp, bram, cycles;
+	double t[EST_N_TERMS];
+	estimate est;
+} cal_row;
+
+/* Splits a tab-separated line in place; returns the number of fields. */
+static int split_tabs(char *line, char **f, int max)
+{
+	int n = 0;
+	char *s = line;
+	while (n < max) {
+		f[n++] = s;
+		char *t = strchr(s, '\t');
+		if (!t)
+			break;
+		*t = 0;
+		s = t + 1;
+	}
+	return n;
+}
+
+static int col(char **hdr, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(hdr[i], name) == 0)
+			return i;
+	printf("calibration data: no column %s\n", name);
+	exit(2);
+}
+
+/* True if a layer of the row does one product per lane (D = 1): weights are constants there,
+ * which Yosys folds by value (docs/ESTIMATE.md), so such rows are left out of the fit. */
+static bool has_d1(const cal_row *r)
+{
+	for (int k = 0; k < r->est.n_layers; k++)
+		if (r->est.layers[k].ii == 1)
+			return true;
+	return false;
+}
+
+/* Least squares of sum_k c_k a_ik ~ y_i on the relative error (rows weighted by 1/y_i), with
+ * c_k >= 0 and the terms in fixed[] (>= 0) held, by cyclic coordinate descent; rows with
+ * D = 1 get weight 0. */
+static void nnls_rel(cal_row *r, int n, int which, const double *fixed, double *c)
+{
+	static double a[CAL_MAX][EST_N_TERMS], y[CAL_MAX];
+	for (int i = 0; i < n; i++) {
+		double yy = which ? r[i].ff : r[i].lut;
+		double wgt = has_d1(&r[i]) ? 0 : 1;
+		for (int k = 0; k < EST_N_TERMS; k++)
+			a[i][k] = wgt * r[i].t[k] / yy;
+		y[i] = wgt;
+	}
+	for (int k = 0; k < EST_N_TERMS; k++)
+		c[k] = fixed[k] >= 0 ? fixed[k] : 0;
+	for (int it = 0; it < 20000; it++)
+		for (int k = 0; k < EST_N_TERMS; k++) {
+			if (fixed[k] >= 0)
+				continue;
+			double num = 0, den = 0;
+			for (int i = 0; i < n; i++) {
+				double res = y[i];
+				for (int m = 0; m < EST_N_TERMS; m++)
+					if (m != k)
+						res -= c[m] * a[i][m];
+				num += a[i][k] * res;
+				den += a[i][k] * a[i][k];
+			}
+			c[k] = den > 0 && num > 0 ? num / den : 0;
+		}
+}
+
+static double smape(double e, double y)
+{
+	return e + y == 0 ? 0 : 2 * fabs(e - y) / (e + y);
+}
+
+/* Every row of tests/data/calib/yosys.tsv (written by tests/calib.sh): the estimate against
+ * Yosys' counts and the cycles Verilator measured; the fitted coefficients refitted. */
+static void test_calibration(void)
+{
+	const char *src = getenv("BURN_SRC");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/tests/data/calib/yosys.tsv", src ? src : ".");
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	if (!f)
+		return;
+	static cal_row rows[CAL_MAX];
+	int n = 0;
+	char line[2048], *h[CAL_COLS], hdrbuf[2048];
+	if (!fgets(hdrbuf, sizeof hdrbuf, f)) {
+		fclose(f);
+		CHECK(0, "%s is empty", path);
+		return;
+	}
+	hdrbuf[strcspn(hdrbuf, "\n")] = 0;
+	int nh = split_tabs(hdrbuf, h, CAL_COLS);
+	int c_id = col(h, nh, "id"), c_proj = col(h, nh, "project"), c_rf = col(h, nh, "rf");
+	int c_st = col(h, nh, "strategy"), c_in = col(h, nh, "input"), c_w = col(h, nh, "weight");
+	int c_acc = col(h, nh, "accum"), c_res = col(h, nh, "result");
+	int c_lut = col(h, nh, "ys_lut"), c_ff = col(h, nh, "ys_ff"), c_dsp = col(h, nh, "ys_dsp");
+	int c_bram = col(h, nh, "ys_bram"), c_cyc = col(h, nh, "sim_cycles");
+	project projs[8];
+	char pnames[8][48];
+	int np = 0, bad = 0;
+	while (n < CAL_MAX && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		char *v[CAL_COLS];
+		if (split_tabs(line, v, CAL_COLS) != nh || !v[c_lut][0])
+			continue; /* a config Yosys could not synthesise */
+		cal_row *r = &rows[n];
+		snprintf(r->id, sizeof r->id, "%s", v[c_id]);
+		snprintf(r->proj, sizeof r->proj, "%s", v[c_proj]);
+		r->lut = atof(v[c_lut]);
+		r->ff = atof(v[c_ff]);
+		r->dsp = atof(v[c_dsp]);
+		r->bram = atof(v[c_bram]);
+		r->cycles = v[c_cyc][0] ? atof(v[c_cyc]) : -1;
+		int pi = 0;
+		while (pi < np && strcmp(pnames[pi], r->proj) != 0)
+			pi++;
+		berr e;
+		if (pi == np) {
+			char pp[1100];
+			snprintf(pp, sizeof pp, "%s/projects/%s.yaml", src ? src : ".", r->proj);
+			if (np == 8 || project_load(pp, false, &projs[np], &e) != 0) {
+				printf("calibration: %s: %s\n", pp, np == 8 ? "too many" : e.msg);
+				bad++;
+				continue;
+			}
+			snprintf(pnames[np++], sizeof pnames[0], "%s", r->proj);
+		}
+		char y[1024];
+		snprintf(y, sizeof y,
+			 "Model:\n  Precision: {default: '%s', weight: '%s', bias: '%s', accum: '%s', "
+			 "result: '%s'}\n  ReuseFactor: %s\n  Strategy: %s\nLayerName:\n  input: "
+			 "{Precision: {result: '%s'}}\n",
+			 v[c_res], v[c_w], v[c_w], v[c_acc], v[c_res], v[c_rf], v[c_st], v[c_in]);
+		config c;
+		if (config_parse(r->id, y, strlen(y), &projs[pi], &c, &e) != 0 ||
+		    estimate_run(&projs[pi], &c, &r->est, &e) != 0 ||
+		    estimate_terms(&projs[pi], &c, -1, r->t, &e) != 0) {
+			printf("calibration: %s: %s\n", r->id, e.msg);
+			bad++;
+			continue;
+		}
+		config_free(&c);
+		n++;
+	}
+	fclose(f);
+	CHECK(bad == 0, "%d rows could not be estimated", bad);
+	CHECK(n >= CAL_MIN_ROWS, "only %d calibration rows", n);
+
+	double s[4] = {0}, worst[4] = {0};
+	int cyc_n = 0, cyc_ok = 0, dsp_ok = 0, bram_ok = 0;
+	printf("| id | LUT est/Yosys | FF est/Yosys | DSP est/Yosys | BRAM18 est/Yosys | cycles est/sim |\n");
+	for (int i = 0; i < n; i++) {
+		cal_row *r = &rows[i];
+		layer_estimate *t = &r->est.total;
+		double e4[4] = {(double)t->lut, (double)t->ff, (double)t->dsp, (double)t->bram18};
+		double y4[4] = {r->lut, r->ff, r->dsp, r->bram};
+		for (int k = 0; k < 4; k++) {
+			double m = smape(e4[k], y4[k]);
+			s[k] += m;
+			worst[k] = m > worst[k] ? m : worst[k];
+		}
+		dsp_ok += t->dsp == (long)r->dsp;
+		bram_ok += t->bram18 == (long)r->bram;
+		if (r->cycles >= 0) {
+			cyc_n++;
+			cyc_ok += t->latency == (long)r->cycles;
+			CHECK(t->latency == (long)r->cycles, "%s: estimated latency %ld, rtlsim measured %.0f",
+			      r->id, t->latency, r->cycles);
+		}
+		printf("| %s | %ld/%.0f | %ld/%.0f | %ld/%.0f | %ld/%.0f | %ld/%.0f |\n", r->id, t->lut,
+		       r->lut, t->ff, r->ff, t->dsp, r->dsp, t->bram18, r->bram, t->latency, r->cycles);
+		if (getenv("BURN_CALIB_TERMS")) {
+			for (int k = 0; k < EST_N_TERMS; k++)
+				if (r->t[k])
+					printf(" %s %.0f", estimate_term_name(k), r->t[k]);
+			printf("\n");
+		}
+	}
+	const char *names[4] = {"LUT", "FF", "DSP", "BRAM18"};
+	for (int k = 0; k < 4; k++)
+		printf("sMAPE %s %.1f%% (worst %.1f%%)\n", names[k], 100 * s[k] / n, 100 * worst[k]);
+	printf("DSP exact in %d of %d, BRAM18 in %d of %d, latency = rtlsim cycles in %d of %d\n",
+	       dsp_ok, n, bram_ok, n, cyc_ok, cyc_n);
+	CHECK(cyc_n >= CAL_MIN_CYCLES, "only %d rows with measured cycles", cyc_n);
+	/* the bounds docs/ESTIMATE.md reports (a little slack for rounding the coefficients) */
+	CHECK(100 * s[0] / n <= CAL_LUT_SMAPE, "LUT sMAPE %.1f%%", 100 * s[0] / n);
+	CHECK(100 * s[1] / n <= CAL_FF_SMAPE, "FF sMAPE %.1f%%", 100 * s[1] / n);
+	CHECK(100 * s[2] / n <= CAL_DSP_SMAPE, "DSP sMAPE %.1f%%", 100 * s[2] / n);
+	CHECK(100 * s[3] / n <= CAL_BRAM_SMAPE, "BRAM18 sMAPE %.1f%%", 100 * s[3] / n);
+
+	/* refit: the fitted coefficients (the others are held at the model's physical values:
+	 * terms few rows exercise) next to a fresh least-squares fit on the rows with D > 1 */
+	static const int fit_lut[] = {EST_T_BANK_MUX, EST_T_ROM_LUT, EST_T_ACC_FABRIC, EST_T_QUANT,
+				      EST_T_QUANT_MODE, EST_T_RESULT, EST_T_RESULT_MODE,
+				      EST_T_BIAS_MUX, EST_T_CTRL};
+	static const int fit_ff[] = {EST_T_BANK, EST_T_ROM_REG, EST_T_ACC_FABRIC, EST_T_OUT,
+				     EST_T_CTRL};
+	for (int which = 0; which < 2; which++) {
+		const double *model = which ? est_ff_coef : est_lut_coef;
+		const int *fitted = which ? fit_ff : fit_lut;
+		int nf = which ? (int)(sizeof fit_ff / sizeof *fit_ff) : (int)(sizeof fit_lut / sizeof *fit_lut);
+		double fixed[EST_N_TERMS], c[EST_N_TERMS];
+		for (int k = 0; k < EST_N_TERMS; k++)
+			fixed[k] = model[k];
+		for (int k = 0; k < nf; k++)
+			fixed[fitted[k]] = -1;
+		nnls_rel(rows, n, which, fixed, c);
+		double fit = 0, mod = 0;
+		int m = 0;
+		for (int i = 0; i < n; i++) {
+			if (has_d1(&rows[i]))
+				continue;
+			double e = 0, em = 0;
+			for (int k = 0; k < EST_N_TERMS; k++) {
+				e += c[k] * rows[i].t[k];
+				em += model[k] * rows[i].t[k];
+			}
+			fit += smape(e, which ? rows[i].ff : rows[i].lut);
+			mod += smape(em, which ? rows[i].ff : rows[i].lut);
+			m++;
+		}
+		printf("%s on the %d rows with D > 1: model sMAPE %.1f%%, refit %.1f%%:", which ? "FF" : "LUT",
+		       m, 100 * mod / (m ? m : 1), 100 * fit / (m ? m : 1));
+		for (int k = 0; k < nf; k++)
+			printf(" %s %.2f (model %.2f)", estimate_term_name(fitted[k]), c[fitted[k]],
+			       model[fitted[k]]);
+		printf("\n");
+		CHECK(mod <= fit + 0.02 * m, "%s: the model is more than 2 points of sMAPE off its refit",
+		      which ? "FF" : "LUT");
+	}
+	for (int i = 0; i < n; i++)
+		estimate_free(&rows[i].est);
+	for (int i = 0; i < np; i++)
+		project_free(&projs[i]);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -184,7 +431,8 @@ static void test_monotone(void)
 			prev = cur;
 			runs++;
 		}
-		/* wider weights never lower BRAM */
+		/* wider weights never lower the ROM's cost as Yosys weighs it (129 per BRAM18, 1/64
+		 * per logic bit): the BRAM count alone may fall when a ROM goes back to logic */
 		lc.reuse = 1 + rnd(n + 1);
 		layer_estimate pw = {0};
 		for (int w = 1; w <= 64; w++) {
@@ -192,7 +440,8 @@ static void test_monotone(void)
 			lc.weight.i = 1;
 			layer_estimate cur = one(n_in, n_out, &c);
 			if (w > 1)
-				bad_bram += cur.bram18 < pw.bram18;
+				bad_bram += cur.bram18 * 64 * 129 + cur.lutram_bits <
+					    pw.bram18 * 64 * 129 + pw.lutram_bits;
 			pw = cur;
 			runs++;
 		}
@@ -200,7 +449,7 @@ static void test_monotone(void)
 	CHECK(bad_dsp == 0, "DSP rose with RF %d times", bad_dsp);
 	CHECK(bad_mults == 0, "multipliers rose with RF %d times", bad_mults);
 	CHECK(bad_ii == 0, "II fell with RF %d times", bad_ii);
-	CHECK(bad_bram == 0, "BRAM fell with wider weights %d times", bad_bram);
+	CHECK(bad_bram == 0, "ROM cost fell with wider weights %d times", bad_bram);
 	CHECK(runs > 1000, "only %d runs", runs);
 }
 
@@ -258,8 +507,7 @@ static void test_mult_mapping(void)
 
 static void test_latency_totals(void)
 {
-	/* 16x16 RF 1: 1 cycle, operand register, multiplier (2), 16 partial sums -> 4 adder levels,
-	 * output register */
+	/* 16x16 RF 1: the RTL's 16-lane chains, 16 slots of 1 cycle plus 5 (kernels/rtl.c) */
 	int d1[1][2] = {{16, 16}};
 	mkblock(1, d1);
 	config c;
@@ -267,7 +515,7 @@ static void test_latency_totals(void)
 	estimate est;
 	berr e;
 	CHECK(estimate_run(&P, &c, &est, &e) == 0, "%s", e.msg);
-	CHECK(est.total.latency == 9 && est.total.ii == 1, "latency %ld ii %ld", est.total.latency,
+	CHECK(est.total.latency == 21 && est.total.ii == 1, "latency %ld ii %ld", est.total.latency,
 	      est.total.ii);
 	estimate_free(&est);
 	config_free(&c);
@@ -343,5 +591,6 @@ int main(void)
 	test_mult_mapping();
 	test_latency_totals();
 	test_large();
+	test_calibration();
 	return t_done("test_estimate");
 }
