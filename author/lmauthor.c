@@ -272,7 +272,7 @@ int lma_train(const lma_recipe *r, lm_model *base, const project *p, const histo
 		}
 	} else if (rc == 0 && log)
 		fprintf(log, "train: no usable records yet; the adapter stays at zero\n");
-	if (rc == 0)
+	if (rc == 0 && out)
 		rc = lm_save_lora(out, base, e);
 	lm_adamw_free(&o);
 	for (long k = 0; k <= maxr; k++)
