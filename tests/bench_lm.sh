@@ -14,7 +14,8 @@
 # Settings (environment): BENCH_LM_DIR (out/bench-lm), BENCH_LM_PROJECTS (nanocoder-v1-mlp-z2
 # jet-tagging-3layer-z2), BENCH_LM_STRATEGIES (heuristic,random,rf,lm,lm-ttt),
 # BENCH_LM_SEEDS (1,...,10), BENCH_LM_ROUNDS (5), BENCH_LM_PER_ROUND (8), BENCH_LM_RANDOM_N
-# (1000: the long random run), BENCH_LM_SKIP_LONG (1: skip the long runs).
+# (1000: the long random run), BENCH_LM_SKIP_LONG (1: skip the long runs). A run whose CSV
+# (DIR/PROJECT/STRATEGY-sSEED.csv) exists is not run again.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 burn="$src/bin/burn"
@@ -38,12 +39,22 @@ case ",$strategies," in *,lm,*|*,lm-ttt,*)
 	base="--base $out/lm/base.lmw"
 esac
 
-run() { # project
+# run PROJECT: every strategy and seed (one author-bench each, seeds outermost, so a run cut
+# short has the same seeds of every strategy), then the long runs; merged into PROJECT.csv.
+run() {
 	p=$1
+	mkdir -p "$out/$p"
 	t0=$(date +%s)
-	nice -n 10 "$burn" author-bench "$src/projects/$p.yaml" --strategies "$strategies" \
-		--seeds "$seeds" --rounds "$rounds" --per-round "$per" $base -o "$out/$p.csv" \
-		2>"$out/$p.log"
+	for seed in $(echo "$seeds" | tr ',' ' '); do
+		for s in $(echo "$strategies" | tr ',' ' '); do
+			b=
+			case $s in lm|lm-ttt) b=$base ;; esac
+			[ -s "$out/$p/$s-s$seed.csv" ] ||
+			nice -n 10 "$burn" author-bench "$src/projects/$p.yaml" --strategies "$s" \
+				--seeds "$seed" --rounds "$rounds" --per-round "$per" $b \
+				-o "$out/$p/$s-s$seed.csv" 2>>"$out/$p.log"
+		done
+	done
 	echo "== $p: $strategies x seeds $seeds, $rounds x $per: $(($(date +%s) - t0)) s wall"
 	if [ "${BENCH_LM_SKIP_LONG:-0}" != 1 ]; then
 		t0=$(date +%s)
@@ -55,7 +66,19 @@ run() { # project
 			2>>"$out/$p.log"
 		echo "== $p: long runs (random x $random_n, heuristic 12 x 8): $(($(date +%s) - t0)) s wall"
 	fi
+	merge "$p"
 }
+
+# merge PROJECT: OUT/PROJECT.csv and OUT/PROJECT.csv.lm from the per-run files.
+merge() {
+	m=$1
+	for ext in csv csv.lm; do
+		set -- "$out/$m"/*."$ext"
+		[ -e "$1" ] || continue
+		{ head -n 1 "$1"; for f in "$@"; do tail -n +2 "$f"; done; } >"$out/$m.$ext"
+	done
+}
+
 pids=
 for p in $projects; do
 	run "$p" &
