@@ -74,8 +74,9 @@ project heur "{strategy: heuristic, rounds: 2, per_round: 4, seed: 3}"
 "$BURN" gen "$TMP/p/heur.yaml" -o "$TMP/heur" >/dev/null && ninja -C "$TMP/heur" >/dev/null 2>&1
 expect_ok "author-bench: heuristic, 2 x 4" "$BURN" author-bench "$TMP/p/heur.yaml" \
 	--strategies heuristic --seeds 3 --rounds 2 --per-round 4 -o "$TMP/ab.csv"
-expect_eq "author-bench: same rewards as the sweep" "$(tail -n +2 "$TMP/ab.csv" | cut -d, -f6 | tr '\n' ' ')" \
-	"$(tail -n +2 "$TMP/heur/results.csv" | cut -d, -f6 | tr '\n' ' ')"
+rewards() { python3 -c 'import csv, sys; print(" ".join(r["reward"] for r in csv.DictReader(open(sys.argv[1]))))' "$1"; }
+expect_eq "author-bench: same rewards as the sweep" "$(rewards "$TMP/ab.csv")" \
+	"$(rewards "$TMP/heur/results.csv")"
 
 # bad input
 project bad "{strategy: lm-ttt, lm_recipe: huge, rounds: 2, per_round: 4, seed: 1}"
