@@ -74,6 +74,18 @@ bool author_offer(author_ctx *ctx, const config *c, const char *origin)
 	return fresh;
 }
 
+void author_top_up(author_ctx *ctx)
+{
+	/* Strategies that run out of ideas are topped up at random, so every round has its
+	 * budget of evaluations; a bounded number of tries keeps a tiny space from looping. */
+	for (int tries = 0; !author_full(ctx) && tries < 100 * (int)ctx->want; tries++) {
+		config c;
+		author_random_config(ctx, &c);
+		author_offer(ctx, &c, "random: top-up");
+		config_free(&c);
+	}
+}
+
 bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char *origin)
 {
 	if (len > MAX_CONFIG_BYTES || memchr(text, '\0', len)) {
@@ -231,14 +243,7 @@ int cmd_author(int argc, char **argv)
 	default:
 		die(EXIT_INTERNAL, "author: unknown strategy");
 	}
-	/* Strategies that run out of ideas are topped up at random, so every round has its
-	 * budget of evaluations; a bounded number of tries keeps a tiny space from looping. */
-	for (int tries = 0; !author_full(&ctx) && tries < 100 * (int)ctx.want; tries++) {
-		config c;
-		author_random_config(&ctx, &c);
-		author_offer(&ctx, &c, "random: top-up");
-		config_free(&c);
-	}
+	author_top_up(&ctx);
 	strbuf b = {0};
 	cands_write(&ctx.out, &b);
 	if (write_file_atomic(out, b.s, b.len, true, &e) != 0)

@@ -29,6 +29,10 @@ bool author_offer(author_ctx *ctx, const config *c, const char *origin);
  * one is accepted as a failed candidate whose error the next round sees. */
 bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char *origin);
 
+/* Tops the round up with random configs (at most 100 x want tries), as the runner does after
+ * every strategy. */
+void author_top_up(author_ctx *ctx);
+
 /* True once the round has all the candidates it wants. */
 static inline bool author_full(const author_ctx *ctx) { return ctx->out.n >= ctx->want; }
 

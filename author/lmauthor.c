@@ -29,8 +29,8 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 			.mlp = 256, .tok = LM_TOK_BURNCFG},
 		.seed = 1, .threads = 1, .steps = 400, .tasks = 4, .per_task = 4,
 		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 40,
-		.rank = 8, .alpha = 16, .ttt_steps = 12, .ttt_lr = 3e-3f, .beta = 0.5f,
-		.sft_weight = 1, .sft_top = 6, .dpo_pairs = 8,
+		.rank = 8, .alpha = 16, .ttt_steps = 6, .ttt_lr = 5e-3f, .beta = 0.5f,
+		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 4,
 		.temperature = 1.0f,
 	},
 	[LM_RECIPE_TINY] = {
@@ -272,7 +272,7 @@ int lma_train(const lma_recipe *r, lm_model *base, const project *p, const histo
 		}
 	} else if (rc == 0 && log)
 		fprintf(log, "train: no usable records yet; the adapter stays at zero\n");
-	if (rc == 0)
+	if (rc == 0 && out)
 		rc = lm_save_lora(out, base, e);
 	lm_adamw_free(&o);
 	for (long k = 0; k <= maxr; k++)

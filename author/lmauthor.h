@@ -47,7 +47,8 @@ int lma_pretrain(const lma_recipe *r, const char *out, FILE *log, berr *e);
 /* Trains LoRA adapters (recipe r's shape) on base for project p's results h so far and writes
  * them to out: SFT on the best records (weights exp(4 (reward - best))), each after the prompt
  * its round's author saw, and DPO on (better, worse) pairs of one round; the reference
- * log-probabilities are the base's (adapters off). seed picks the adapters' initial A. */
+ * log-probabilities are the base's (adapters off). seed picks the adapters' initial A. The
+ * trained adapters stay on base (turned on); out may be NULL (not saved). */
 int lma_train(const lma_recipe *r, lm_model *base, const project *p, const history *h,
 	      uint64_t seed, const char *out, FILE *log, berr *e);
 

@@ -61,7 +61,7 @@ void ll_encode_config(const config *c, ll_seq *s);
 /* Decodes a completion (tokens up to LL_EOS or the end) for p's block into config YAML text
  * (LayerName form). A type's values are written as they are (W 0 or 99 too): gen/config.c
  * judges them. Returns the number of tokens used (with the LL_EOS), or -1 with e saying which
- * token did not fit the grammar; *used_ok gets how many layers were complete before it. */
+ * token did not fit the grammar; *layers_ok gets how many layers were complete before it. */
 int ll_decode_config(const int *t, int n, const project *p, strbuf *yaml, int *layers_ok,
 		     berr *e);
 

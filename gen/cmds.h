@@ -47,6 +47,8 @@ extern const char usage_nanocoder[];     /* nanocoder/cmd_nanocoder.c */
 int cmd_author_pretrain(int argc, char **argv); /* author/lmauthor.c */
 int cmd_author_train(int argc, char **argv);    /* author/lmauthor.c */
 extern const char usage_author_pretrain[], usage_author_train[]; /* author/lmauthor.c */
+int cmd_author_bench(int argc, char **argv);    /* author/lmbench.c */
+extern const char usage_author_bench[];         /* author/lmbench.c */
 int cmd_dashboard(int argc, char **argv); /* gen/dashboard.c */
 int cmd_compare(int argc, char **argv);   /* gen/compare.c */
 extern const char usage_dashboard[], usage_compare[]; /* gen/dashboard.c, gen/compare.c */

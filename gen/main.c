@@ -27,6 +27,7 @@ static const burn_cmd cmds[] = {
 	{"facet", cmd_facet, "(build step) split a project into per-step facets", usage_facet},
 	{"author", cmd_author, "(build step) propose a round's candidates", usage_author},
 	{"author-pretrain", cmd_author_pretrain, "(build step) pretrain the LM author's base model", usage_author_pretrain},
+	{"author-bench", cmd_author_bench, "run search strategies in one process over seeds (the strategy benchmark)", usage_author_bench},
 	{"author-train", cmd_author_train, "(build step) fine-tune the LM author's LoRA adapters on a sweep's results", usage_author_train},
 	{"hlsgen", cmd_hlsgen, "(build step) validate a candidate, write its config and sources", usage_hlsgen},
 	{"collect", cmd_collect, "(build step) gather a round's results", usage_collect},

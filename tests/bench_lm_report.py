@@ -1,19 +1,14 @@
 #!/usr/bin/env python3
-"""bench_lm_report.py OUT PROJECT... - the summary of tests/bench_lm.sh: per project the best
-known reward (the best of every run under OUT/PROJECT and OUT/PROJECT-long), then per strategy
-the evaluations each seed needed to reach 95% of it (in the order the rounds evaluated them;
-'-' when the budget ran out first), their median and quartiles, and for lm / lm-ttt the
-author's counts (syntax errors, parser-invalid offers) per round."""
-import csv, glob, json, os, statistics, sys
+"""bench_lm_report.py OUT PROJECT... - the summary of tests/bench_lm.sh, from OUT/PROJECT.csv
+(and OUT/PROJECT-long-*.csv, OUT/PROJECT.csv.lm): per project the best known reward (the best
+of every run), then per strategy the evaluations each seed needed to reach 95% of it ('-' when
+the budget ran out first), their median and quartiles (a run that never reached counts as
+budget + 1, so those are lower bounds when any run missed), and for lm / lm-ttt the author's
+counts per round (syntax errors, parser-invalid offers), summed over seeds."""
+import csv, os, statistics, sys
 
-def runs(folder):
-    """(name, rows) of every sweep with a results.csv under folder"""
-    out = []
-    for f in sorted(glob.glob(os.path.join(folder, "*", "results.csv"))):
-        with open(f) as fh:
-            rows = list(csv.DictReader(fh))
-        out.append((os.path.basename(os.path.dirname(f)), rows))
-    return out
+def load(path):
+    return list(csv.DictReader(open(path))) if os.path.exists(path) else []
 
 def quart(xs):
     xs = sorted(xs)
@@ -25,53 +20,62 @@ def quart(xs):
 def main():
     out, projects = sys.argv[1], sys.argv[2:]
     for p in projects:
-        sweeps = runs(os.path.join(out, p))
-        longs = runs(os.path.join(out, p + "-long"))
+        rows = load(os.path.join(out, p + ".csv"))
+        longs = {k: load(os.path.join(out, f"{p}-long-{k}.csv")) for k in ("random", "heuristic")}
         best, where = -1.0, "-"
-        for name, rows in sweeps + [("long " + n, r) for n, r in longs]:
-            for r in rows:
+        for r in rows:
+            if float(r["reward"]) > best:
+                best, where = float(r["reward"]), f"{r['strategy']} seed {r['seed']}"
+        for k, rs in longs.items():
+            for r in rs:
                 if float(r["reward"]) > best:
-                    best, where = float(r["reward"]), name
+                    best, where = float(r["reward"]), f"the long {k} run"
         target = 0.95 * best
-        budget = max((len(r) for _, r in sweeps), default=0)
+        runs = {}
+        for r in rows:
+            runs.setdefault((r["strategy"], int(r["seed"])), []).append(r)
+        budget = max((len(v) for v in runs.values()), default=0)
         print(f"## {p}\n")
-        print(f"best known reward {best:.4f} (found by {where}); target 95%: {target:.4f}; "
+        print(f"best known reward {best:.4f} (first found by {where}); 95% of it: {target:.4f}; "
               f"budget {budget} evaluations per run\n")
-        for n, r in longs:
-            print(f"- long {n} run: {len(r)} evaluations, best {max(float(x['reward']) for x in r):.4f}")
-        print("\n| strategy | seeds reaching | evaluations to 95% (median [q1, q3]) | min-max | "
-              "per seed | final best (median [q1, q3]) |\n|---|---|---|---|---|---|")
-        by = {}
-        for name, rows in sweeps:
-            strat = name.rsplit("-s", 1)[0]
-            hit = next((i + 1 for i, r in enumerate(rows) if float(r["reward"]) >= target), None)
-            fin = max(float(r["reward"]) for r in rows)
-            by.setdefault(strat, []).append((int(name.rsplit("-s", 1)[1]), hit, fin))
-        for strat, xs in by.items():
-            xs.sort()
-            hits = [h for _, h, _ in xs if h is not None]
-            # runs that never reached count as budget + 1 in the quartiles (a lower bound)
-            cens = [h if h is not None else budget + 1 for _, h, _ in xs]
-            per = " ".join(str(h) if h is not None else "-" for _, h, _ in xs)
-            mm = f"{min(hits)}-{max(hits)}" if hits else "-"
-            print(f"| {strat} | {len(hits)}/{len(xs)} | {quart(cens)} | {mm} | {per} | "
-                  f"{quart([round(f, 4) for _, _, f in xs])} |")
+        for k, rs in longs.items():
+            if rs:
+                print(f"- long {k} run: {len(rs)} evaluations, best "
+                      f"{max(float(x['reward']) for x in rs):.4f}")
+        print("\n| strategy | runs reaching 95% | evaluations to 95%: median [q1, q3] | "
+              "min-max (reaching) | per seed | best reward: median [q1, q3] |\n"
+              "|---|---|---|---|---|---|")
+        strategies = []
+        for (s, _) in runs:
+            if s not in strategies:
+                strategies.append(s)
+        for s in strategies:
+            seeds = sorted(d for (t, d) in runs if t == s)
+            hits, fins = [], []
+            for d in seeds:
+                rs = runs[(s, d)]
+                hits.append(next((int(r["index"]) for r in rs if float(r["reward"]) >= target), None))
+                fins.append(round(max(float(r["reward"]) for r in rs), 4))
+            reached = [h for h in hits if h is not None]
+            cens = [h if h is not None else budget + 1 for h in hits]
+            per = " ".join(str(h) if h is not None else "-" for h in hits)
+            mm = f"{min(reached)}-{max(reached)}" if reached else "-"
+            print(f"| {s} | {len(reached)}/{len(hits)} | {quart(cens)} | {mm} | {per} | {quart(fins)} |")
         print()
-        for strat in ("lm", "lm-ttt"):
+        lm = load(os.path.join(out, p + ".csv.lm"))
+        for s in ("lm", "lm-ttt"):
             tot = {}
-            for d in sorted(glob.glob(os.path.join(out, p, strat + "-s*"))):
-                for cf in glob.glob(os.path.join(d, "rounds", "*", "candidates.json")):
-                    rnd = int(cf.split(os.sep)[-2])
-                    st = json.load(open(cf)).get("author_stats")
-                    if not st:
-                        continue
-                    t = tot.setdefault(rnd, dict.fromkeys(st, 0))
-                    for k, v in st.items():
-                        t[k] = t.get(k, 0) + v
+            for r in lm:
+                if r["strategy"] != s:
+                    continue
+                t = tot.setdefault(int(r["round"]), {})
+                for k, v in r.items():
+                    if k not in ("strategy", "seed", "round"):
+                        t[k] = t.get(k, 0) + int(v)
             if not tot:
                 continue
-            print(f"{strat} author, summed over seeds: round: samples, syntax errors (rate), "
-                  f"parser-invalid offers / accepted, repeats (of configs known to fail)")
+            print(f"{s}: per round, summed over seeds: samples, syntax errors (rate), "
+                  f"parser-invalid offers / accepted from the LM, repeats (known failures)\n")
             for rnd in sorted(tot):
                 t = tot[rnd]
                 rate = t["syntax_bad"] / t["samples"] if t["samples"] else 0

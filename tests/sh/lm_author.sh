@@ -69,6 +69,15 @@ expect_grep "relative command: found next to the project" '"origin": "command: i
 expect_grep "relative command: the facet keeps the path as written" 'command: \["bin/echo_author"\]' \
 	"$TMP/rel/facets/author.yaml"
 
+# burn author-bench: the same rewards in the same order as a ninja sweep
+project heur "{strategy: heuristic, rounds: 2, per_round: 4, seed: 3}"
+"$BURN" gen "$TMP/p/heur.yaml" -o "$TMP/heur" >/dev/null && ninja -C "$TMP/heur" >/dev/null 2>&1
+expect_ok "author-bench: heuristic, 2 x 4" "$BURN" author-bench "$TMP/p/heur.yaml" \
+	--strategies heuristic --seeds 3 --rounds 2 --per-round 4 -o "$TMP/ab.csv"
+rewards() { python3 -c 'import csv, sys; print(" ".join(r["reward"] for r in csv.DictReader(open(sys.argv[1]))))' "$1"; }
+expect_eq "author-bench: same rewards as the sweep" "$(rewards "$TMP/ab.csv")" \
+	"$(rewards "$TMP/heur/results.csv")"
+
 # bad input
 project bad "{strategy: lm-ttt, lm_recipe: huge, rounds: 2, per_round: 4, seed: 1}"
 expect_exit 2 "unknown lm_recipe refused" "$BURN" gen "$TMP/p/bad.yaml" -o "$TMP/bad"
