@@ -1136,6 +1136,18 @@ int config_wfmt_fits(weight_format f, int n_in, int n_out, berr *e)
 	return 0;
 }
 
+bool config_wfmt_wanted(const project *p, int i)
+{
+	double bits = 8.0 * p->layers[i].n_in * (double)p->layers[i].n_out;
+	return p->part.mem_gbps > 0 && bits > (double)p->part.bram18 * 18432.0;
+}
+
+weight_format config_wfmt_int4(int n_in)
+{
+	return n_in % 128 == 0 ? WF_INT4_G128 : n_in % 64 == 0 ? WF_INT4_G64
+	     : n_in % 32 == 0 ? WF_INT4_G32 : WF_W8;
+}
+
 int config_rom_only(const config *c, const project *p, const char *what, berr *e)
 {
 	for (int i = 0; i < c->n_layers && i < p->n_layers; i++)

@@ -100,6 +100,14 @@ int config_wfmt_group(weight_format f);
  * shape limits; INT4 groups must divide n_in). Returns 0, or -1 with the reason in e. */
 int config_wfmt_fits(weight_format f, int n_in, int n_out, berr *e);
 
+/* True if layer i of p cannot keep its weights on chip, so authors should propose a streamed
+ * WeightFormat: its weights at 8 bits (the narrowest the authors propose) need more bits than
+ * the part's BRAM18s hold, and the part has external memory (memory: gbps). */
+bool config_wfmt_wanted(const project *p, int i);
+
+/* The INT4 format with the largest group (128, 64, 32) that divides n_in; WF_W8 if none. */
+weight_format config_wfmt_int4(int n_in);
+
 /* An error naming the first layer of c with streamed weights (WeightFormat other than rom),
  * which what (e.g. "the RTL emitter") does not support; 0 if every layer is rom. */
 int config_rom_only(const config *c, const project *p, const char *what, berr *e);
