@@ -141,7 +141,7 @@ static void cfg_copy(config *dst, const config *src)
 }
 
 /* Distance of two configs of the same block: bits of width and integer difference plus one
- * per differing sign, mode, RF or Strategy. Stops counting past limit. */
+ * per differing sign, mode, RF, Strategy or WeightFormat. Stops counting past limit. */
 static int cfg_dist(const config *a, const config *b, int limit)
 {
 	if (a->n_layers != b->n_layers)
@@ -159,7 +159,8 @@ static int cfg_dist(const config *a, const config *b, int limit)
 			ta[0] = &x->weight, ta[1] = &x->bias, ta[2] = &x->accum, ta[3] = &x->result;
 			tb[0] = &y->weight, tb[1] = &y->bias, tb[2] = &y->accum, tb[3] = &y->result;
 			nt = 4;
-			d += (x->reuse != y->reuse) + (x->strategy != y->strategy);
+			d += (x->reuse != y->reuse) + (x->strategy != y->strategy) +
+			     (x->wfmt != y->wfmt);
 		}
 		for (int k = 0; k < nt; k++)
 			d += abs(ta[k]->w - tb[k]->w) + abs(ta[k]->i - tb[k]->i) +
@@ -169,7 +170,7 @@ static int cfg_dist(const config *a, const config *b, int limit)
 }
 
 /* True if x has no more integer and no more fractional bits than m in every type, with the
- * same signs and modes: x then rounds and overflows at least as much as m. */
+ * same signs, modes and weight formats: x then rounds and overflows at least as much as m. */
 static bool narrower_or_equal(const config *x, const config *m)
 {
 	if (x->n_layers != m->n_layers)
@@ -182,6 +183,8 @@ static bool narrower_or_equal(const config *x, const config *m)
 			tm[0] = &m->input;
 		} else {
 			const layer_cfg *a = &x->layers[i], *b = &m->layers[i];
+			if (a->wfmt != b->wfmt) /* another arithmetic: not comparable by widths */
+				return false;
 			tx[0] = &a->weight, tx[1] = &a->bias, tx[2] = &a->accum, tx[3] = &a->result;
 			tm[0] = &b->weight, tm[1] = &b->bias, tm[2] = &b->accum, tm[3] = &b->result;
 			nt = 4;
