@@ -141,7 +141,7 @@ static void cfg_copy(config *dst, const config *src)
 }
 
 /* Distance of two configs of the same block: bits of width and integer difference plus one
- * per differing sign, mode, RF or Strategy. Stops counting past limit. */
+ * per differing sign, mode, RF, Strategy or WeightFormat. Stops counting past limit. */
 static int cfg_dist(const config *a, const config *b, int limit)
 {
 	if (a->n_layers != b->n_layers)
@@ -159,7 +159,8 @@ static int cfg_dist(const config *a, const config *b, int limit)
 			ta[0] = &x->weight, ta[1] = &x->bias, ta[2] = &x->accum, ta[3] = &x->result;
 			tb[0] = &y->weight, tb[1] = &y->bias, tb[2] = &y->accum, tb[3] = &y->result;
 			nt = 4;
-			d += (x->reuse != y->reuse) + (x->strategy != y->strategy);
+			d += (x->reuse != y->reuse) + (x->strategy != y->strategy) +
+			     (x->wfmt != y->wfmt);
 		}
 		for (int k = 0; k < nt; k++)
 			d += abs(ta[k]->w - tb[k]->w) + abs(ta[k]->i - tb[k]->i) +
@@ -169,7 +170,7 @@ static int cfg_dist(const config *a, const config *b, int limit)
 }
 
 /* True if x has no more integer and no more fractional bits than m in every type, with the
- * same signs and modes: x then rounds and overflows at least as much as m. */
+ * same signs, modes and weight formats: x then rounds and overflows at least as much as m. */
 static bool narrower_or_equal(const config *x, const config *m)
 {
 	if (x->n_layers != m->n_layers)
@@ -182,6 +183,8 @@ static bool narrower_or_equal(const config *x, const config *m)
 			tm[0] = &m->input;
 		} else {
 			const layer_cfg *a = &x->layers[i], *b = &m->layers[i];
+			if (a->wfmt != b->wfmt) /* another arithmetic: not comparable by widths */
+				return false;
 			tx[0] = &a->weight, tx[1] = &a->bias, tx[2] = &a->accum, tx[3] = &a->result;
 			tm[0] = &b->weight, tm[1] = &b->bias, tm[2] = &b->accum, tm[3] = &b->result;
 			nt = 4;
@@ -1154,6 +1157,43 @@ static void moves_combine(hstate *s, const seen *best, slot sl)
 }
 
 /* The first guesses: the default, then precision levels with RFs fitted to the part. */
+/* For blocks with layers too big for on-chip ROM (config_wfmt_wanted): starts that stream
+ * those layers' weights from external memory, as w8 and as INT4 (the largest group dividing
+ * n_in), at the default precision and at 18-bit results (2 more fractional bits), RFs fitted
+ * and tuned on the estimate. They come early: without them no such design fits the part.
+ * add() takes each config. */
+static void moves_stream(hstate *s, const config *d, slot sl)
+{
+	const project *p = s->p;
+	bool any = false;
+	for (int i = 0; i < p->n_layers; i++)
+		any |= config_wfmt_wanted(p, i);
+	if (!any)
+		return;
+	for (int k = 0; k < 4; k++) {
+		config c;
+		cfg_copy(&c, d);
+		for (int i = 0; i < p->n_layers; i++) {
+			layer_cfg *l = &c.layers[i];
+			if (config_wfmt_wanted(p, i))
+				l->wfmt = k % 2 ? config_wfmt_int4(p->layers[i].n_in) : WF_W8;
+			if (k >= 2) {
+				widen_layer(&c, i, 2);
+				if (p->layers[i].kind == LK_GATE)
+					add_frac(&l->act, 2);
+				else if (p->layers[i].kind == LK_UP)
+					add_frac(&l->mul, 2);
+				l->accum = exact_accum(in_type(p, &c, i), &l->weight, &l->bias,
+						       p->layers[i].bias, p->layers[i].n_in);
+			}
+		}
+		fit(s, &c, 1);
+		rf_tune(s, &c);
+		add(s, &c, at(sl, 0.5 + 0.25 * k), "large layers streamed as %s%s, RFs tuned on the estimate",
+		    k % 2 ? "INT4" : "w8", k >= 2 ? ", 2 more fractional bits" : "");
+	}
+}
+
 static void moves_start(hstate *s, slot sl)
 {
 	/* Precision levels: weights and biases, and activations (input and results); the
@@ -1212,6 +1252,7 @@ static void moves_start(hstate *s, slot sl)
 	cfg_copy(&c, &d);
 	fit(s, &c, 0.85);
 	add(s, &c, at(sl, 8), "default precision, RF fitted to 85%% of the part");
+	moves_stream(s, &d, sl);
 	config_free(&d);
 }
 

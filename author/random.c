@@ -144,6 +144,19 @@ void author_random_config(author_ctx *ctx, config *c)
 		} else if (ly->kind == LK_UP) {
 			l->mul = draw_type(ctx, RS_W_LO, RS_W_HI, RS_I_LO, RS_I_HI);
 		}
+		/* A layer too big for on-chip ROM streams its weights: w8 or INT4 of a group
+		 * dividing n_in, uniformly. Drawn only for such layers, so the draws of blocks
+		 * that fit on chip are unchanged. */
+		if (config_wfmt_wanted(p, i)) {
+			weight_format opt[WF_COUNT];
+			int k = 0;
+			berr fe;
+			for (int f = WF_W8; f < WF_COUNT; f++)
+				if (config_wfmt_fits((weight_format)f, ly->n_in, ly->n_out, &fe) == 0)
+					opt[k++] = (weight_format)f;
+			if (k)
+				l->wfmt = opt[draw(ctx, 0, k - 1)];
+		}
 	}
 }
 

@@ -244,7 +244,8 @@ int cmd_rtlgen(int argc, char **argv)
 	strbuf b = {0};
 	int rc = 0;
 	bool have_config = config_load(a.pos[1], &p, &c, &e) == 0;
-	if (have_config && project_dense_chain(&p, "the RTL emitter", &e) == 0 && rtl_emit(&p, &c, &d, &e) == 0) {
+	if (have_config && project_dense_chain(&p, "the RTL emitter", &e) == 0 &&
+	    config_rom_only(&c, &p, "the RTL emitter", &e) == 0 && rtl_emit(&p, &c, &d, &e) == 0) {
 		for (int i = 0; i < d.n_files; i++) {
 			char *path = path_join(a.out, d.files[i].name);
 			put_file(path, &d.files[i].text);

@@ -11,6 +11,7 @@
 
 #include "gen/ydoc.h"
 #include "kernels/act.h"
+#include "kernels/gemv.h"
 
 /* Precision variables of a layer, in hls4ml's names; V_DEFAULT covers the others. */
 enum { V_DEFAULT, V_WEIGHT, V_BIAS, V_ACCUM, V_RESULT, V_TABLE, NVARS };
@@ -18,7 +19,8 @@ static const char *const varnames[NVARS] = {"default", "weight", "bias", "accum"
 enum { NDENSE_VARS = V_TABLE }; /* a dense layer's variables: default .. result */
 
 static const char *const top_keys[] = {"Model", "LayerType", "LayerName"};
-static const char *const level_keys[] = {"Precision", "ReuseFactor", "Strategy"};
+static const char *const level_keys[] = {"Precision", "ReuseFactor", "Strategy", "WeightFormat"};
+static const char *const wfmt_names[WF_COUNT] = {"rom", "w8", "int4_g32", "int4_g64", "int4_g128"};
 static const char *const input_keys[] = {"Precision"};
 static const char *const input_vars[] = {"default", "result"};
 static const char *const type_keys[] = {"Dense"};
@@ -126,9 +128,12 @@ typedef struct {
 	fx_type t[NVARS];
 	const ynode *at[NVARS];     /* where each precision was written (for later errors) */
 	char path[NVARS][192];      /* its key path */
-	bool has_rf, has_strat;
+	bool has_rf, has_strat, has_wf;
 	long rf;
 	hls_strategy strat;
+	weight_format wf;
+	const ynode *wf_at;         /* where WeightFormat was written, and its key path */
+	char wf_path[192];
 	bool has_tsize;             /* a SiLU layer's table_size */
 	long tsize;
 } level;
@@ -267,7 +272,7 @@ static int read_level(const ydoc *d, const ynode *m, const char *path, bool inpu
 {
 	char kb[256], cb[64];
 	if (input ? check_keys(d, m, path, input_keys, 1, pm, e)
-		  : check_keys(d, m, path, level_keys, 3, pm, e))
+		  : check_keys(d, m, path, level_keys, 4, pm, e))
 		return -1;
 	const ynode *pr = ymap_get(m, "Precision");
 	if (pr && read_precision(d, pr, ykey(kb, sizeof kb, path, "Precision"), input, lv, pm, e) != 0)
@@ -290,6 +295,20 @@ static int read_level(const ydoc *d, const ynode *m, const char *path, bool inpu
 				    clean(s, cb, sizeof cb));
 		lv->strat = k == 0 ? HLS_LATENCY : HLS_RESOURCE;
 		lv->has_strat = true;
+	}
+	s = NULL;
+	if (yget_str(d, m, path, "WeightFormat", false, &s, e) != 0)
+		return -1;
+	if (s) {
+		int k = find_nocase(s, wfmt_names, WF_COUNT);
+		lv->wf_at = ymap_get(m, "WeightFormat");
+		ykey(lv->wf_path, sizeof lv->wf_path, path, "WeightFormat");
+		if (k < 0)
+			return yerr(e, d, lv->wf_at, lv->wf_path,
+				    "'%s' is not a weight format (rom, w8, int4_g32, int4_g64 or "
+				    "int4_g128)", clean(s, cb, sizeof cb));
+		lv->wf = (weight_format)k;
+		lv->has_wf = true;
 	}
 	return 0;
 }
@@ -534,6 +553,13 @@ static int resolve(const ydoc *d, const project *p, const level *model, const le
 			 : model->has_rf ? model->rf : 1;
 		l->strategy = names[i].has_strat ? names[i].strat : type && type->has_strat ? type->strat
 			    : model->has_strat ? model->strat : HLS_LATENCY;
+		const level *wl = names[i].has_wf ? &names[i] : type && type->has_wf ? type
+				: model->has_wf ? model : NULL;
+		l->wfmt = wl ? wl->wf : WF_ROM;
+		berr fe = {0};
+		if (wl && config_wfmt_fits(l->wfmt, p->layers[i].n_in, p->layers[i].n_out, &fe) != 0)
+			return yerr(e, d, wl->wf_at, wl->wf_path, "layer '%s': %s", p->layers[i].name,
+				    fe.msg);
 		if (p->layers[i].ew_name[0] && resolve_ew(d, p, model, &ews[i], i, c, e) != 0)
 			return -1;
 	}
@@ -895,6 +921,8 @@ void config_write_canonical(const config *c, const project *p, strbuf *out)
 		sb_printf(out, "      weight: %s\n", type_str(&l->weight, false, tb, sizeof tb));
 		sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
 		sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+		if (l->wfmt != WF_ROM) /* absent = rom: configs without it keep their bytes */
+			sb_printf(out, "    WeightFormat: %s\n", config_wfmt_name(l->wfmt));
 		put_ew(out, c, p, i, false);
 	}
 }
@@ -990,7 +1018,7 @@ void config_write_hls4ml(const config *c, const project *p, strbuf *out)
 		bool diff[NVARS] = {0}, anyd = false;
 		for (int v = V_WEIGHT; v <= V_RESULT; v++)
 			anyd |= diff[v] = !fx_equal(var_of(l, v), &eff[v]);
-		if (!anyd && l->reuse == rf && l->strategy == strat) {
+		if (!anyd && l->reuse == rf && l->strategy == strat && l->wfmt == WF_ROM) {
 			put_ew(out, c, p, i, true);
 			continue;
 		}
@@ -1008,6 +1036,9 @@ void config_write_hls4ml(const config *c, const project *p, strbuf *out)
 			sb_printf(out, "    ReuseFactor: %ld\n", l->reuse);
 		if (l->strategy != strat)
 			sb_printf(out, "    Strategy: %s\n", strat_name(l->strategy));
+		if (l->wfmt != WF_ROM) /* a BurnTTT extension: hls4ml has no streamed weights */
+			sb_printf(out, "    WeightFormat: %s  # BurnTTT extension (docs/CONFIG.md)\n",
+				  config_wfmt_name(l->wfmt));
 		put_ew(out, c, p, i, true);
 	}
 	free(all);
@@ -1081,6 +1112,52 @@ int config_check_hls4ml(const config *c, const project *p, strbuf *report)
 	return bad;
 }
 
+const char *config_wfmt_name(weight_format f)
+{
+	return f >= 0 && f < WF_COUNT ? wfmt_names[f] : "?";
+}
+
+int config_wfmt_group(weight_format f)
+{
+	return f == WF_INT4_G32 ? 32 : f == WF_INT4_G64 ? 64 : f == WF_INT4_G128 ? 128 : 0;
+}
+
+int config_wfmt_fits(weight_format f, int n_in, int n_out, berr *e)
+{
+	if (f == WF_ROM)
+		return 0;
+	if (n_in > GEMV_MAX_COLS || n_out > GEMV_MAX_ROWS)
+		return errf(e, "%s needs at most %d inputs and %d outputs (the layer has %d and %d)",
+			    config_wfmt_name(f), GEMV_MAX_COLS, GEMV_MAX_ROWS, n_in, n_out);
+	int g = config_wfmt_group(f);
+	if (g && n_in % g != 0)
+		return errf(e, "%s needs the inputs (%d) to be a multiple of the group size %d",
+			    config_wfmt_name(f), n_in, g);
+	return 0;
+}
+
+bool config_wfmt_wanted(const project *p, int i)
+{
+	double bits = 8.0 * p->layers[i].n_in * (double)p->layers[i].n_out;
+	return p->part.mem_gbps > 0 && bits > (double)p->part.bram18 * 18432.0;
+}
+
+weight_format config_wfmt_int4(int n_in)
+{
+	return n_in % 128 == 0 ? WF_INT4_G128 : n_in % 64 == 0 ? WF_INT4_G64
+	     : n_in % 32 == 0 ? WF_INT4_G32 : WF_W8;
+}
+
+int config_rom_only(const config *c, const project *p, const char *what, berr *e)
+{
+	for (int i = 0; i < c->n_layers && i < p->n_layers; i++)
+		if (c->layers[i].wfmt != WF_ROM)
+			return errf(e, "layer %s: WeightFormat %s (weights streamed from external "
+				       "memory) is not supported by %s; use rom", p->layers[i].name,
+				    config_wfmt_name(c->layers[i].wfmt), what);
+	return 0;
+}
+
 bool config_equal(const config *a, const config *b)
 {
 	if (a->n_layers != b->n_layers || !fx_equal(&a->input, &b->input))
@@ -1089,7 +1166,8 @@ bool config_equal(const config *a, const config *b)
 		const layer_cfg *x = &a->layers[i], *y = &b->layers[i];
 		if (!fx_equal(&x->weight, &y->weight) || !fx_equal(&x->bias, &y->bias) ||
 		    !fx_equal(&x->accum, &y->accum) || !fx_equal(&x->result, &y->result) ||
-		    x->reuse != y->reuse || x->strategy != y->strategy || !fx_equal(&x->act, &y->act) ||
+		    x->reuse != y->reuse || x->strategy != y->strategy || x->wfmt != y->wfmt ||
+		    !fx_equal(&x->act, &y->act) ||
 		    !fx_equal(&x->table, &y->table) || x->table_size != y->table_size ||
 		    !fx_equal(&x->mul, &y->mul))
 			return false;

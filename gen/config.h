@@ -18,10 +18,16 @@ enum {
 
 typedef enum { HLS_LATENCY, HLS_RESOURCE } hls_strategy;
 
+/* Where a layer's weights live (WeightFormat, docs/CONFIG.md): an on-chip ROM of weight-typed
+ * values (WF_ROM, the default), or quantised by kernels/gemv.h and streamed from the part's
+ * external memory: int8 per output channel (WF_W8), or INT4 in groups of 32, 64, 128 inputs. */
+typedef enum { WF_ROM, WF_W8, WF_INT4_G32, WF_INT4_G64, WF_INT4_G128, WF_COUNT } weight_format;
+
 typedef struct {
 	fx_type weight, bias, accum, result;
 	long reuse;              /* ReuseFactor >= 1 */
 	hls_strategy strategy;
+	weight_format wfmt;      /* WF_ROM unless the config says otherwise */
 	/* The elementwise layer after a swiglu projection (layer.ew_name; zero elsewhere):
 	 * after gate, its SiLU (LayerName.<group>_silu): result type, sigmoid table type and size;
 	 * after up, the product silu(gate) * up (LayerName.<group>_mul): its result type in mul. */
@@ -83,6 +89,28 @@ int config_check_hls4ml(const config *c, const project *p, strbuf *report);
 /* The type of layer i's input under c: the block input or the result of the layer before,
  * for up the gate's input, for down the product's type (c->layers[i-1].mul). */
 const fx_type *config_input_type(const config *c, const project *p, int i);
+
+/* The name of a weight format as the config spells it ("rom", "w8", "int4_g32", ...). */
+const char *config_wfmt_name(weight_format f);
+
+/* The INT4 group size of a weight format (32, 64, 128), 0 for rom and w8. */
+int config_wfmt_group(weight_format f);
+
+/* Checks that a layer of n_in inputs and n_out outputs can use format f (the GEMV kernels'
+ * shape limits; INT4 groups must divide n_in). Returns 0, or -1 with the reason in e. */
+int config_wfmt_fits(weight_format f, int n_in, int n_out, berr *e);
+
+/* True if layer i of p cannot keep its weights on chip, so authors should propose a streamed
+ * WeightFormat: its weights at 8 bits (the narrowest the authors propose) need more bits than
+ * the part's BRAM18s hold, and the part has external memory (memory: gbps). */
+bool config_wfmt_wanted(const project *p, int i);
+
+/* The INT4 format with the largest group (128, 64, 32) that divides n_in; WF_W8 if none. */
+weight_format config_wfmt_int4(int n_in);
+
+/* An error naming the first layer of c with streamed weights (WeightFormat other than rom),
+ * which what (e.g. "the RTL emitter") does not support; 0 if every layer is rom. */
+int config_rom_only(const config *c, const project *p, const char *what, berr *e);
 
 /* True if a and b are the same config. */
 bool config_equal(const config *a, const config *b);

@@ -3,6 +3,7 @@
  * LUTs and FFs from structure counts with fitted coefficients (docs/ESTIMATE.md). No I/O. */
 #include "gen/estimate.h"
 
+#include "kernels/gemv_roof.h"
 #include "kernels/rtl.h"
 
 #include <limits.h>
@@ -343,6 +344,71 @@ static long est_swiglu_ew(const project *p, const config *c, int i, const layer_
 	return overlap;
 }
 
+/* A layer whose weights stream from the part's external memory (WeightFormat w8, int4_gG;
+ * docs/CONFIG.md) runs on GEMV engines (docs/KERNELS.md), not a folded dense layer: the
+ * ReuseFactor asks for P = ceil(n_in*n_out / RF) MAC lanes, built as E = ceil(P / 64) engines
+ * of p lanes (the smallest measured lane count >= P / E). Resources are E times the engine's
+ * Yosys 0.23 counts (docs/PERFORMANCE.md, "Quantised GEMV kernels": W8A8 on xc7 with a
+ * 1,024-column activation RAM, INT4 on xcup with an 8,960-column one; for INT4 the row of the
+ * same lanes, and of the same group where both were measured). No BRAM holds weights; the
+ * BRAM18 counted is the engines' activation RAM. Latency is the roofline of
+ * kernels/gemv_roof.h: max(compute, memory) cycles, compute = the rows split over the E
+ * engines at ceil(n_in / p) cycles a row plus the activation load, memory = the weight-stream
+ * bytes (roof_bytes) over the bandwidth of the min(E, channels) channels the engines use. */
+static int est_streamed(const layer *ly, const layer_cfg *lc, const project *p,
+			layer_estimate *o, berr *e)
+{
+	/* engine, lanes, group (0: any) -> LUT, FF, DSP, BRAM18 (docs/PERFORMANCE.md) */
+	static const struct {
+		bool w4;
+		int p, group;
+		long lut, ff, dsp, bram18;
+	} yosys[] = {
+		{false, 8, 0, 653, 423, 12, 2},      {false, 16, 0, 733, 667, 20, 0},
+		{false, 32, 0, 872, 987, 36, 0},     {false, 64, 0, 1153, 1587, 68, 0},
+		{true, 16, 128, 706, 1041, 17, 8},   {true, 32, 64, 993, 1572, 33, 8},
+		{true, 64, 32, 1584, 2786, 66, 15},  {true, 64, 128, 1569, 2615, 65, 15},
+	};
+	const part *pt = &p->part;
+	if (!(pt->mem_gbps > 0) || !isfinite(pt->mem_gbps))
+		return errf(e, "layer %s: WeightFormat %s streams weights from external memory, but "
+			       "part %s has no memory: bandwidth (gbps)", ly->name,
+			    config_wfmt_name(lc->wfmt), pt->name);
+	gemv_engine g = {.w4 = config_wfmt_group(lc->wfmt) > 0, .group = config_wfmt_group(lc->wfmt)};
+	long long n_in = ly->n_in, n_out = ly->n_out;
+	long long P = cdiv(n_in * n_out, lc->reuse);
+	long long E = cdiv(P, 64);
+	if (E > n_out)
+		E = n_out;
+	long long want = cdiv(P, E);
+	g.p = g.w4 ? 16 : 8;
+	while (g.p < want && g.p < 64)
+		g.p *= 2;
+	int row = -1;
+	for (size_t k = 0; k < sizeof yosys / sizeof yosys[0]; k++)
+		if (yosys[k].w4 == g.w4 && yosys[k].p == g.p &&
+		    (row < 0 || yosys[k].group == g.group))
+			row = (int)k;
+	long long ch = pt->mem_channels > 0 ? pt->mem_channels : 1;
+	long long used = E < ch ? E : ch;
+	double bytes_per_cycle = pt->mem_gbps * (double)used / (double)ch * p->clock_ns;
+	double mem = ceil(roof_bytes(&g, (int)n_out, (int)n_in) / bytes_per_cycle);
+	long long beats = cdiv(n_in, g.p);
+	double compute = (double)(cdiv(n_out, E) * beats + beats);
+	int lp = clog2(g.p);
+	double cyc = (compute > mem ? compute : mem) + lp + 5; /* the pipeline once (KERNELS.md) */
+	o->mults = clamp_long(E * g.p);
+	o->dsp = clamp_long(E * yosys[row].dsp);
+	o->lut = clamp_long(E * yosys[row].lut);
+	o->ff = clamp_long(E * yosys[row].ff);
+	o->bram18 = clamp_long(E * yosys[row].bram18);
+	o->lutram_bits = 0;
+	o->latency = cyc < (double)LONG_MAX ? (long)cyc : LONG_MAX;
+	o->ii = (compute > mem ? compute : mem) < (double)LONG_MAX ? (long)(compute > mem ? compute : mem)
+								  : LONG_MAX;
+	return 0;
+}
+
 int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 {
 	memset(out, 0, sizeof *out);
@@ -356,7 +422,15 @@ int estimate_run(const project *p, const config *c, estimate *out, berr *e)
 	layer_estimate *t = &out->total;
 	for (int i = 0; i < p->n_layers; i++) {
 		layer_estimate *l = &out->layers[i];
-		est_layer(&m[i], l);
+		if (c->layers[i].wfmt != WF_ROM) {
+			if (est_streamed(&p->layers[i], &c->layers[i], p, l, e) != 0) {
+				free(m);
+				estimate_free(out);
+				return -1;
+			}
+		} else {
+			est_layer(&m[i], l);
+		}
 		if (p->layers[i].kind == LK_UP && i > 0 && p->layers[i - 1].kind == LK_GATE)
 			t->latency -= est_swiglu_ew(p, c, i, &out->layers[i - 1], l);
 		t->mults = add_long(t->mults, l->mults);

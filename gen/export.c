@@ -67,7 +67,8 @@ int cmd_export(int argc, char **argv)
 	    config_load(cp.s, &p, &c, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
 	rtl_design rd;
-	if (project_dense_chain(&p, "the RTL emitter", &e) != 0 || rtl_emit(&p, &c, &rd, &e) != 0)
+	if (project_dense_chain(&p, "the RTL emitter", &e) != 0 ||
+	    config_rom_only(&c, &p, "the RTL emitter", &e) != 0 || rtl_emit(&p, &c, &rd, &e) != 0)
 		die(EXIT_BADINPUT, "%s: %s", id, e.msg);
 	char *rtl = path_join(out, "rtl");
 	if (mkdirs(rtl, &e) != 0)

@@ -9,6 +9,12 @@
  * product (mul)(silu * up) feeds down. A final softmax (project.softmax) has no fixed-point
  * form yet: it is applied in double to the block's output and to the reference alike.
  *
+ * A layer with a streamed WeightFormat (w8, int4_gG: docs/CONFIG.md) runs through the GEMV
+ * golden kernels instead (kernels/gemv.h): weights quantised once per layer, each input vector
+ * quantised to int8 with its own scale, the exact integer GEMV, dequantised to double, plus
+ * the bias (of the bias type), then cast to the result type with its modes (then ReLU). Its
+ * accumulator type is unused: the integer accumulation is exact.
+ *
  * The pass runs layer by layer over all vectors, so only one layer's quantized weights are
  * held at a time (a 1536 x 8960 projection is 220 MB of raws). */
 #include "kernels/csim.h"
@@ -20,6 +26,7 @@
 
 #include "kernels/act.h"
 #include "kernels/dense.h"
+#include "kernels/gemv.h"
 
 /* y = x w + b for n vectors (x: n * l->n_in), into a new array. */
 static double *float_dense(const layer *l, long n, const double *x)
@@ -112,11 +119,102 @@ static fx_raw *fixed_dense(const layer *l, const layer_cfg *lc, const fx_type *i
 	return out;
 }
 
+/* Layer l with a streamed weight format over all n vectors (see the top of the file): in
+ * (n * n_in raws of type in_t) -> a new array of results; NULL with e set if a GEMV kernel
+ * refuses its operands. */
+static fx_raw *streamed_dense(const layer *l, const layer_cfg *lc, const fx_type *in_t, long n,
+			      const fx_raw *in, csim_layer *cl, berr *e)
+{
+	int rows = l->n_out, cols = l->n_in, group = config_wfmt_group(lc->wfmt);
+	size_t nw = (size_t)rows * (size_t)cols;
+	float *wt = xreallocarray(NULL, nw, sizeof *wt); /* rows = outputs, as gemv wants */
+	float *xf = xreallocarray(NULL, (size_t)cols, sizeof *xf);
+	float *yf = xreallocarray(NULL, (size_t)rows, sizeof *yf);
+	int8_t *xq = xreallocarray(NULL, (size_t)cols, sizeof *xq);
+	int8_t *w8 = NULL;
+	float *wscale = NULL;
+	int32_t *acc32 = NULL;
+	int64_t *acc64 = NULL;
+	gemv_w4 m = {.rows = rows, .cols = cols, .group = group};
+	fx_raw *qb = NULL, *out = NULL;
+	for (int r = 0; r < rows; r++)
+		for (int c = 0; c < cols; c++)
+			wt[(size_t)r * cols + c] = (float)l->w[(size_t)c * rows + r];
+	if (group) {
+		size_t qbytes, ngroups;
+		if (gemv_w4_check(rows, cols, group, e) != 0)
+			goto out;
+		gemv_w4_sizes(rows, cols, group, &qbytes, &ngroups);
+		m.q = xreallocarray(NULL, qbytes, 1);
+		m.scale = xreallocarray(NULL, ngroups, sizeof *m.scale);
+		m.exp = xreallocarray(NULL, (size_t)rows, sizeof *m.exp);
+		acc64 = xreallocarray(NULL, (size_t)rows, sizeof *acc64);
+		if (gemv_quant_w4(wt, &m, e) != 0)
+			goto out;
+	} else {
+		w8 = xreallocarray(NULL, nw, sizeof *w8);
+		wscale = xreallocarray(NULL, (size_t)rows, sizeof *wscale);
+		acc32 = xreallocarray(NULL, (size_t)rows, sizeof *acc32);
+		if (gemv_quant_w8(wt, rows, cols, w8, wscale, e) != 0)
+			goto out;
+	}
+	if (l->b) {
+		qb = xreallocarray(NULL, (size_t)rows, sizeof *qb);
+		for (int j = 0; j < rows; j++)
+			qb[j] = fx_from_double(&lc->bias, l->b[j], NULL);
+	}
+	out = xreallocarray(NULL, (size_t)n * (size_t)rows, sizeof *out);
+	for (long v = 0; v < n; v++) {
+		float xs;
+		for (int c = 0; c < cols; c++)
+			xf[c] = (float)fx_to_double(in_t, in[v * cols + c]);
+		if (gemv_quant_a8(xf, cols, xq, &xs, e) != 0)
+			goto fail;
+		if (group) {
+			if (gemv_w4a8(&m, xq, acc64, e) != 0)
+				goto fail;
+			gemv_dequant_w4a8(&m, acc64, xs, yf);
+		} else {
+			if (gemv_w8a8(w8, xq, rows, cols, acc32, e) != 0)
+				goto fail;
+			gemv_dequant_w8a8(acc32, wscale, xs, rows, yf);
+		}
+		fx_stats res = {0};
+		fx_raw *y = out + v * rows;
+		for (int j = 0; j < rows; j++) {
+			double t = (double)yf[j] + (qb ? fx_to_double(&lc->bias, qb[j]) : 0.0);
+			y[j] = fx_from_double(&lc->result, t, cl ? &res : NULL);
+			if (l->act == ACT_RELU && !(y[j] > 0))
+				y[j] = 0;
+		}
+		if (cl)
+			add_stats(&cl->res, &res);
+	}
+	goto out;
+fail:
+	free(out);
+	out = NULL;
+out:
+	free(wt);
+	free(xf);
+	free(yf);
+	free(xq);
+	free(w8);
+	free(wscale);
+	free(acc32);
+	free(acc64);
+	free(m.q);
+	free(m.scale);
+	free(m.exp);
+	free(qb);
+	return out;
+}
+
 /* The fixed-point pass over the n vectors of x (raws of c->input), layer by layer; returns the
  * last layer's outputs. With r and ref (the float reference per layer), fills r's per-layer
- * errors and event counts. */
+ * errors and event counts. NULL with e set if a streamed layer's kernel fails. */
 static fx_raw *forward(const project *p, const config *c, long n, fx_raw *x, csim_result *r,
-		       double **ref)
+		       double **ref, berr *e)
 {
 	fx_raw *cur = x, *silu = NULL, *prod = NULL;
 	for (int k = 0; k < p->n_layers; k++) {
@@ -125,7 +223,16 @@ static fx_raw *forward(const project *p, const config *c, long n, fx_raw *x, csi
 		csim_layer *cl = r ? &r->layers[k] : NULL;
 		size_t m = (size_t)n * (size_t)l->n_out;
 		const fx_raw *in = l->kind == LK_DOWN ? prod : cur;
-		fx_raw *y = fixed_dense(l, lc, config_input_type(c, p, k), n, in, cl);
+		fx_raw *y = lc->wfmt == WF_ROM
+				    ? fixed_dense(l, lc, config_input_type(c, p, k), n, in, cl)
+				    : streamed_dense(l, lc, config_input_type(c, p, k), n, in, cl, e);
+		if (!y) {
+			free(silu);
+			free(prod);
+			if (cur != x)
+				free(cur);
+			return NULL;
+		}
 		double sum = 0, ew_sum = 0;
 		if (cl)
 			add_err(&lc->result, y, ref[k], m, &cl->max_err, &sum);
@@ -203,6 +310,11 @@ static int check(const project *p, const config *c, berr *e)
 			return errf(e, "layer %s: SiLU table_size %ld is not a power of two in [%d, %d]",
 				    p->layers[k].ew_name, c->layers[k].table_size, SILU_TABLE_MIN,
 				    SILU_TABLE_MAX);
+	for (int k = 0; k < p->n_layers; k++) {
+		berr fe = {0};
+		if (config_wfmt_fits(c->layers[k].wfmt, p->layers[k].n_in, p->layers[k].n_out, &fe))
+			return errf(e, "layer %s: %s", p->layers[k].name, fe.msg);
+	}
 	return 0;
 }
 
@@ -221,7 +333,15 @@ int csim_run(const project *p, const config *c, csim_result *r, berr *e)
 	double **ref = xcalloc((size_t)L, sizeof *ref);
 	csim_float_ref(p, ref);
 	fx_raw *x = cast_inputs(p, c, &r->layers[0].in);
-	fx_raw *y = forward(p, c, n, x, r, ref);
+	fx_raw *y = forward(p, c, n, x, r, ref, e);
+	if (!y) {
+		free(x);
+		for (int k = 0; k < L; k++)
+			free(ref[k]);
+		free(ref);
+		csim_free(r);
+		return -1;
+	}
 	size_t m = (size_t)n * (size_t)r->n_out;
 	r->y_fixed = xreallocarray(NULL, m, sizeof *r->y_fixed);
 	for (size_t i = 0; i < m; i++)
@@ -276,7 +396,12 @@ int csim_raw(const project *p, const config *c, fx_raw **xo, fx_raw **yo, berr *
 	if (check(p, c, e) != 0)
 		return -1;
 	*xo = cast_inputs(p, c, NULL);
-	*yo = forward(p, c, p->calib.n, *xo, NULL, NULL);
+	*yo = forward(p, c, p->calib.n, *xo, NULL, NULL, e);
+	if (!*yo) {
+		free(*xo);
+		*xo = NULL;
+		return -1;
+	}
 	return 0;
 }
 

@@ -569,6 +569,8 @@ int hls_emit(const project *p, const config *c, const hls_options *o, hls_projec
 		return errf(e, "config has %d layers, the block %d", c->n_layers, p->n_layers);
 	if (!p->part.device[0])
 		return errf(e, "part %s has no device name", p->part.name);
+	if (config_rom_only(c, p, "the HLS project writer", e) != 0)
+		return -1;
 	emit_defines(add_file(out, "firmware/defines.h"), p, c);
 	emit_dense(add_file(out, "firmware/burn_dense.h"));
 	if (has_swiglu(p))
