@@ -31,7 +31,7 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 40,
 		.rank = 8, .alpha = 16, .ttt_steps = 6, .ttt_lr = 5e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 4,
-		.temperature = 1.0f,
+		.temperature = 1.0f, .grammar = true,
 	},
 	[LM_RECIPE_TINY] = {
 		.name = "tiny",
@@ -41,7 +41,7 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.lr = 3e-3f, .lr_min = 3e-4f, .warmup = 5,
 		.rank = 4, .alpha = 8, .ttt_steps = 8, .ttt_lr = 3e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 8,
-		.temperature = 1.0f,
+		.temperature = 1.0f, .grammar = true,
 	},
 };
 
@@ -64,10 +64,10 @@ void lma_recipe_text(const lma_recipe *r, strbuf *b)
 void lma_ttt_text(const lma_recipe *r, strbuf *b)
 {
 	sb_printf(b, "ttt rank %d alpha %.9g steps %ld lr %.9g beta %.9g sft_weight %.9g sft_top %d "
-		     "dpo_pairs %d threads %d\nsample temperature %.9g\n",
+		     "dpo_pairs %d threads %d\nsample temperature %.9g grammar %d\n",
 		  r->rank, (double)r->alpha, r->ttt_steps, (double)r->ttt_lr, (double)r->beta,
 		  (double)r->sft_weight, r->sft_top, r->dpo_pairs, r->threads,
-		  (double)r->temperature);
+		  (double)r->temperature, r->grammar ? 1 : 0);
 }
 
 static double now_s(void)
@@ -291,7 +291,7 @@ int lma_train(const lma_recipe *r, lm_model *base, const project *p, const histo
 /* ---- sampling and the strategy ---- */
 
 int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float temperature,
-	       rng *r, ll_seq *out, berr *e)
+	       const ll_gram *g, rng *r, ll_seq *out, berr *e)
 {
 	int V = m->cfg.vocab;
 	if (np + max_new > m->cfg.ctx)
@@ -304,6 +304,10 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 		return -1;
 	int *tok = xmalloc((size_t)n * sizeof *tok);
 	bool *done = xcalloc((size_t)n, sizeof *done);
+	ll_gram *gs = g ? xmalloc((size_t)n * sizeof *gs) : NULL;
+	float *masked = g ? xmalloc((size_t)V * sizeof *masked) : NULL;
+	for (int i = 0; g && i < n; i++)
+		gs[i] = *g;
 	const float *lg;
 	int rc = lm_kv_prefill(m, &kv, prompt, np, &lg, e), live = n;
 	for (int s = 0; rc == 0 && s < max_new && live > 0; s++) {
@@ -311,19 +315,40 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 			tok[i] = LL_PAD;
 			if (done[i])
 				continue;
-			tok[i] = lm_sample(lg + (size_t)i * V, V, temperature, 0, r);
+			const float *row = lg + (size_t)i * V;
+			if (gs) {
+				int allowed = 0;
+				for (int v = 0; v < V; v++) {
+					bool ok = ll_gram_allows(&gs[i], v);
+					masked[v] = ok ? row[v] : -INFINITY;
+					allowed += ok;
+				}
+				if (allowed == 0) { /* the grammar is complete: nothing may follow */
+					done[i] = true;
+					live--;
+					continue;
+				}
+				row = masked;
+			}
+			tok[i] = lm_sample(row, V, temperature, 0, r);
+			if (gs && ll_gram_push(&gs[i], tok[i]) != 0) {
+				rc = errf(e, "sampling: token %d drawn outside the grammar", tok[i]);
+				break;
+			}
 			ll_push(&out[i], tok[i]);
 			if (tok[i] == LL_EOS) {
 				done[i] = true;
 				live--;
 			}
 		}
-		if (live > 0 && s + 1 < max_new)
+		if (rc == 0 && live > 0 && s + 1 < max_new)
 			rc = lm_kv_step(m, &kv, tok, &lg, e);
 	}
 	lm_kv_free(&kv);
 	free(tok);
 	free(done);
+	free(gs);
+	free(masked);
 	return rc;
 }
 
@@ -482,8 +507,13 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 		int n = (int)(2 * need < 4 ? 4 : 2 * need > 32 ? 32 : 2 * need);
 		float temp = r->temperature * (1 + 0.25f * (float)k);
 		ll_seq *out = xcalloc((size_t)n, sizeof *out);
-		if (lma_sample(m, prompt.v, prompt.n, n, max_new, temp, &ctx->rng, out, &e) != 0) {
+		ll_gram g;
+		ll_gram_init(&g, p->n_layers);
+		if (lma_sample(m, prompt.v, prompt.n, n, max_new, temp, r->grammar ? &g : NULL,
+			       &ctx->rng, out, &e) != 0) {
 			warn("lm author: %s; the round is topped up at random", e.msg);
+			for (int i = 0; i < n; i++)
+				ll_free(&out[i]);
 			free(out);
 			break;
 		}

@@ -29,6 +29,7 @@ typedef struct {
 	int sft_top, dpo_pairs;
 	/* sampling */
 	float temperature;
+	bool grammar;         /* constrained decoding: logits masked to the completion grammar */
 } lma_recipe;
 
 /* The recipe of id. */
@@ -55,7 +56,7 @@ int lma_train(const lma_recipe *r, lm_model *base, const project *p, const histo
 /* What the LM author did in a round (written into the candidate list's author_stats). */
 typedef struct {
 	long samples;        /* completions drawn */
-	long syntax_bad;     /* completions that did not fit the grammar */
+	long syntax_bad;     /* completions that did not fit the grammar (0 with recipe.grammar) */
 	long repaired;       /* of those, completed from the best config so far and offered */
 	long invalid;        /* offered completions the config parser refused (failed candidates) */
 	long repeats;        /* offers dropped: evaluated before or drawn earlier this round */
@@ -70,8 +71,11 @@ typedef struct {
 void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st);
 
 /* Draws n completions after prompt (np tokens) from m, all at once (one batch row each),
- * each up to max_new tokens or its LL_EOS; out[i] gets completion i. -1 with e set. */
+ * each up to max_new tokens or its LL_EOS; out[i] gets completion i. With g (not NULL) every
+ * row starts from a copy of g and samples only among the tokens it allows (the other logits
+ * masked to -inf), so each completion fits the grammar; the RNG draws are the same either
+ * way (one per token). -1 with e set. */
 int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float temperature,
-	       rng *r, ll_seq *out, berr *e);
+	       const ll_gram *g, rng *r, ll_seq *out, berr *e);
 
 #endif

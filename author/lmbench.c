@@ -20,13 +20,14 @@
 
 const char usage_author_bench[] =
 	"usage: burn author-bench PROJECT.yaml --strategies LIST --seeds LIST --rounds R\n"
-	"                         --per-round K [--base BASE.lmw] -o OUT.csv\n"
+	"                         --per-round K [--base BASE.lmw] [--free-decoding] -o OUT.csv\n"
 	"\n"
 	"Runs each strategy (heuristic, random, rf, lm, lm-ttt) for each seed over R rounds of K\n"
 	"candidates in one process, evaluated as a sweep does at estimate fidelity (csim, the\n"
 	"analytical estimate, the reward), and writes one CSV row per evaluation: strategy, seed,\n"
 	"round, the evaluation's index, tier, reward, max_err, valid, origin. lm and lm-ttt need\n"
-	"--base (burn author-pretrain); their per-round counts go to OUT.csv.lm (CSV).\n";
+	"--base (burn author-pretrain); their per-round counts go to OUT.csv.lm (CSV).\n"
+	"--free-decoding samples without the grammar mask (the recipe's grammar off).\n";
 
 /* One evaluation, as burn csim + estimate + reward at estimate fidelity. */
 static void evaluate(const project *p, const candidate *k, long round, record *r)
@@ -93,9 +94,12 @@ int cmd_author_bench(int argc, char **argv)
 {
 	const char *proj = NULL, *out = NULL, *base = NULL, *strats = NULL, *seeds = NULL;
 	long rounds = 0, per = 0;
+	bool free_decoding = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strcmp(argv[i], "--free-decoding") == 0)
+			free_decoding = true;
 		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--strategies") == 0 && i + 1 < argc)
@@ -146,7 +150,9 @@ int cmd_author_bench(int argc, char **argv)
 			p.search.strategy = s;
 			p.search.seed = seed;
 			p.search.per_round = per;
-			const lma_recipe *rc = lma_recipe_get(p.search.lm_recipe);
+			lma_recipe rcopy = *lma_recipe_get(p.search.lm_recipe);
+			rcopy.grammar &= !free_decoding;
+			const lma_recipe *rc = &rcopy;
 			history h = {0};
 			long index = 0;
 			for (long r = 0; r < rounds; r++) {

@@ -212,6 +212,106 @@ int ll_decode_config(const int *t, int n, const project *p, strbuf *yaml, int *l
 	return r.pos;
 }
 
+/* ---- the completion grammar (constrained decoding) ---- */
+
+enum { K_INPUT, K_L, K_EOS, K_DONE, K_SIGN, K_Q, K_O, K_W, K_I, K_RF, K_STRAT };
+
+/* The slot layout: INPUT and its 5 type fields, then per layer L, 4 types of 5 fields, the
+ * ReuseFactor and the Strategy (23 slots), then EOS. */
+enum { G_LAYER0 = 6, G_PER_LAYER = 23 };
+
+static int slot_kind(const ll_gram *g)
+{
+	static const int field[] = {K_SIGN, K_Q, K_O, K_W, K_I};
+	int end = G_LAYER0 + g->n_layers * G_PER_LAYER;
+	if (g->slot == 0)
+		return K_INPUT;
+	if (g->slot < G_LAYER0)
+		return field[g->slot - 1];
+	if (g->slot == end)
+		return K_EOS;
+	if (g->slot > end)
+		return K_DONE;
+	int o = (g->slot - G_LAYER0) % G_PER_LAYER;
+	return o == 0 ? K_L : o <= 20 ? field[(o - 1) % 5] : o == 21 ? K_RF : K_STRAT;
+}
+
+static bool is_digit(int t) { return t >= LL_N0 && t < LL_N0 + 100; }
+
+void ll_gram_init(ll_gram *g, int n_layers)
+{
+	*g = (ll_gram){.n_layers = n_layers};
+}
+
+bool ll_gram_allows(const ll_gram *g, int t)
+{
+	if (g->left > 0) { /* a ReuseFactor's base-100 digits: no leading zero, at most MAX_REUSE */
+		if (!is_digit(t) || (g->val == 0 && t == LL_N0))
+			return false;
+		long v = g->val * 100 + (t - LL_N0);
+		for (int i = 1; i < g->left; i++)
+			v *= 100;
+		return v <= MAX_REUSE;
+	}
+	switch (slot_kind(g)) {
+	case K_INPUT: return t == LL_INPUT;
+	case K_L: return t == LL_L;
+	case K_EOS: return t == LL_EOS;
+	case K_DONE: return false;
+	case K_SIGN: return t == LL_SIGNED || t == LL_UNSIGNED;
+	case K_Q: return t >= LL_Q0 && t < LL_Q0 + 7;
+	case K_O: return t >= LL_O0 && t < LL_O0 + 5;
+	case K_W: return t >= LL_N0 + 1 && t <= LL_N0 + FX_W_MAX;
+	case K_I: return g->neg ? t > LL_N0 && is_digit(t) : t == LL_NEG || is_digit(t);
+	case K_RF: return (t > LL_N0 && is_digit(t)) || (t >= LL_X2 && t <= LL_X4);
+	default: return t == LL_LATENCY || t == LL_RESOURCE;
+	}
+}
+
+int ll_gram_mask(const ll_gram *g, uint64_t mask[LL_MASK_WORDS])
+{
+	int n = 0;
+	memset(mask, 0, LL_MASK_WORDS * sizeof *mask);
+	for (int t = 0; t < LL_VOCAB; t++)
+		if (ll_gram_allows(g, t)) {
+			mask[t / 64] |= (uint64_t)1 << (t % 64);
+			n++;
+		}
+	return n;
+}
+
+int ll_gram_push(ll_gram *g, int t)
+{
+	if (!ll_gram_allows(g, t))
+		return -1;
+	if (g->left > 0) {
+		g->val = g->val * 100 + (t - LL_N0);
+		if (--g->left == 0) {
+			g->val = 0;
+			g->slot++;
+		}
+		return 0;
+	}
+	int k = slot_kind(g);
+	if (k == K_I && t == LL_NEG) {
+		g->neg = true;
+		return 0;
+	}
+	if (k == K_RF && t >= LL_X2 && t <= LL_X4) {
+		g->left = t - LL_X2 + 2;
+		g->val = 0;
+		return 0;
+	}
+	g->neg = false;
+	g->slot++;
+	return 0;
+}
+
+bool ll_gram_done(const ll_gram *g)
+{
+	return slot_kind(g) == K_DONE;
+}
+
 /* ---- the prompt ---- */
 
 /* A real number as a rounded log code: round(-4 log2(x)), so 0.05 is 17; 0 is 99. */

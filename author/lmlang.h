@@ -84,6 +84,31 @@ typedef struct {
 /* ll_prompt from a list of entries in the order given (best last; failures before). */
 int ll_prompt_entries(const project *p, const ll_entry *ent, int n, int ctx, ll_seq *s, berr *e);
 
+/* The completion grammar as a state machine, for constrained decoding: at each step the set
+ * of tokens that can come next, so a completion drawn from that set always decodes. Values
+ * are limited to the domain a config can hold: W 1..FX_W_MAX (one token), I -99..99 (no
+ * "-0"), ReuseFactor 1..LIM_REUSE with no leading zero digit. */
+enum { LL_MASK_WORDS = (LL_VOCAB + 63) / 64 };
+typedef struct {
+	int n_layers;
+	int slot;      /* the next slot: 0 INPUT, 1-5 its type, then 23 per layer, then EOS */
+	int left;      /* a number in progress: base-100 digits still to come (0: none) */
+	long val;      /* its value so far */
+	bool neg;      /* an integer-bits number after its LL_NEG */
+} ll_gram;
+
+/* Starts the grammar of a completion for a block of n_layers layers. */
+void ll_gram_init(ll_gram *g, int n_layers);
+/* True if the grammar allows token t next. */
+bool ll_gram_allows(const ll_gram *g, int t);
+/* Sets mask (bit t % 64 of word t / 64) to the tokens allowed next; returns how many (0 once
+ * the LL_EOS was taken). */
+int ll_gram_mask(const ll_gram *g, uint64_t mask[LL_MASK_WORDS]);
+/* Takes token t: 0, or -1 (g unchanged) if the grammar does not allow it. */
+int ll_gram_push(ll_gram *g, int t);
+/* True once the completion is complete (its LL_EOS taken). */
+bool ll_gram_done(const ll_gram *g);
+
 /* A short human-readable spelling of token t (for messages and tests). */
 const char *ll_token_name(int t, char buf[16]);
 

@@ -78,6 +78,19 @@ rewards() { python3 -c 'import csv, sys; print(" ".join(r["reward"] for r in csv
 expect_eq "author-bench: same rewards as the sweep" "$(rewards "$TMP/ab.csv")" \
 	"$(rewards "$TMP/heur/results.csv")"
 
+# the grammar mask: no syntax errors with it, the tiny base's free samples mostly have some
+project lmb "{strategy: lm, lm_recipe: tiny, rounds: 2, per_round: 4, seed: 2}"
+col() { python3 -c 'import csv, sys; print(sum(int(r[sys.argv[2]]) for r in csv.DictReader(open(sys.argv[1]))))' "$1" "$2"; }
+expect_ok "author-bench: lm, masked" "$BURN" author-bench "$TMP/p/lmb.yaml" --strategies lm \
+	--seeds 2 --rounds 2 --per-round 4 --base "$TMP/a/base.lmw" -o "$TMP/lm_mask.csv"
+expect_ok "author-bench: lm, --free-decoding" "$BURN" author-bench "$TMP/p/lmb.yaml" \
+	--strategies lm --seeds 2 --rounds 2 --per-round 4 --base "$TMP/a/base.lmw" \
+	--free-decoding -o "$TMP/lm_free.csv"
+expect_eq "masked: 0 syntax errors" "$(col "$TMP/lm_mask.csv.lm" syntax_bad)" 0
+ms=$(col "$TMP/lm_mask.csv.lm" samples) fb=$(col "$TMP/lm_free.csv.lm" syntax_bad)
+if [ "$ms" -gt 0 ] && [ "$fb" -gt 0 ]; then pass "free decoding has syntax errors ($fb), masked $ms samples"
+else fail "masked samples $ms, free syntax errors $fb"; fi
+
 # bad input
 project bad "{strategy: lm-ttt, lm_recipe: huge, rounds: 2, per_round: 4, seed: 1}"
 expect_exit 2 "unknown lm_recipe refused" "$BURN" gen "$TMP/p/bad.yaml" -o "$TMP/bad"

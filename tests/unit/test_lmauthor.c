@@ -423,8 +423,8 @@ static void test_strategy(void)
 	rng_seed(&r1, 4, 4);
 	rng_seed(&r2, 4, 4);
 	berr e;
-	CHECK(lma_sample(m, prompt, 4, 3, 40, 1, &r1, a, &e) == 0 &&
-		      lma_sample(m, prompt, 4, 3, 40, 1, &r2, b, &e) == 0, "sample");
+	CHECK(lma_sample(m, prompt, 4, 3, 40, 1, NULL, &r1, a, &e) == 0 &&
+		      lma_sample(m, prompt, 4, 3, 40, 1, NULL, &r2, b, &e) == 0, "sample");
 	bool same = true;
 	for (int i = 0; i < 3; i++) {
 		same &= a[i].n == b[i].n && a[i].n > 0 &&
@@ -448,7 +448,9 @@ static void test_strategy(void)
 	CHECK(!author_offer(&ctx, &c1, "again") && !author_offer(&ctx, &d, "again") &&
 		      ctx.out.n == 0, "known configs are refused");
 	lma_stats st;
-	author_lm(&ctx, m, rc, &st);
+	lma_recipe free_rc = *rc; /* unconstrained decoding: the samples are mostly not configs */
+	free_rc.grammar = false;
+	author_lm(&ctx, m, &free_rc, &st);
 	CHECK(st.samples > 0 && st.syntax_bad > 0 && st.repaired == st.syntax_bad,
 	      "untrained model: %ld samples, %ld syntax errors, %ld repaired", st.samples,
 	      st.syntax_bad, st.repaired);
@@ -461,9 +463,158 @@ static void test_strategy(void)
 			 strncmp(ctx.out.c[i].origin, "lm: sample", 10) == 0;
 	CHECK(fresh, "every accepted config is new and from the LM");
 	cands_free(&ctx.out);
+
+	/* the same model with the grammar mask: no syntax errors, nothing repaired */
+	CHECK(rc->grammar, "the tiny recipe decodes with the grammar");
+	author_ctx cg = {.p = &P, .h = &h, .round = 1, .want = 6};
+	rng_seed(&cg.rng, 1, 1);
+	author_lm(&cg, m, rc, &st);
+	CHECK(st.samples > 0 && st.syntax_bad == 0 && st.repaired == 0 && st.accepted > 0,
+	      "masked: %ld samples, %ld syntax errors, %ld repaired, %ld accepted (%ld invalid)",
+	      st.samples, st.syntax_bad, st.repaired, st.accepted, st.invalid);
+	CHECK(st.accepted == cg.out.n && st.accepted + st.repeats <= st.samples &&
+		      st.invalid <= st.accepted, "masked accounting: %ld accepted, %ld invalid",
+	      st.accepted, st.invalid);
+	fresh = true;
+	for (int i = 0; i < cg.out.n; i++)
+		fresh &= !history_has(&h, cg.out.c[i].id) &&
+			 strncmp(cg.out.c[i].origin, "lm: sample", 10) == 0 &&
+			 !strstr(cg.out.c[i].origin, "repaired");
+	CHECK(fresh, "masked: every accepted config is new, sampled and not repaired");
+	cands_free(&cg.out);
 	config_free(&d);
 	config_free(&c1);
 	history_free(&h);
+	lm_free(m);
+}
+
+/* walks s through a fresh grammar: every token allowed (by ll_gram_allows and by the mask),
+ * complete after the last; returns the index of the first refused token or -1 */
+static int gram_walk(const ll_seq *s, int n_layers)
+{
+	ll_gram g;
+	ll_gram_init(&g, n_layers);
+	uint64_t mask[LL_MASK_WORDS];
+	for (int i = 0; i < s->n; i++) {
+		int cnt = ll_gram_mask(&g, mask);
+		int t = s->v[i];
+		if (cnt < 1 || !((mask[t / 64] >> (t % 64)) & 1) || ll_gram_done(&g) ||
+		    ll_gram_push(&g, t) != 0)
+			return i;
+	}
+	return ll_gram_done(&g) && ll_gram_mask(&g, mask) == 0 ? -1 : s->n;
+}
+
+/* the mask never excludes the next token of an encoded config; it refuses what is out of
+ * the domain; masked sampling from a tiny model gives completions that all decode */
+static void test_grammar(void)
+{
+	static const int dims[4][2] = {{16, 64}, {64, 32}, {32, 8}, {8, 5}};
+	int ok = 0, total = 0;
+	for (int nl = 1; nl <= 4; nl++) {
+		mkproject(nl, dims);
+		author_ctx ctx = {.p = &P};
+		rng_seed(&ctx.rng, 11, (uint64_t)nl);
+		for (int i = 0; i < 200; i++, total++) {
+			config c;
+			author_random_config(&ctx, &c);
+			int l = (int)rng_below(&ctx.rng, (uint64_t)nl);
+			/* RFs of every encoded length, up to the limit; integer bits -99..99 */
+			static const long rfs[] = {1, 99, 100, 9999, 10000, 999999, 1000000,
+						   MAX_REUSE};
+			if (i % 3 == 0)
+				c.layers[l].reuse = rfs[rng_below(&ctx.rng, 8)];
+			if (i % 4 == 1) {
+				c.layers[l].accum.i = (int)rng_below(&ctx.rng, 199) - 99;
+				c.layers[l].accum.w = 1 + (int)rng_below(&ctx.rng, FX_W_MAX);
+			}
+			ll_seq s = {0};
+			ll_encode_config(&c, &s);
+			int at = gram_walk(&s, nl);
+			if (at < 0)
+				ok++;
+			else {
+				char b[16];
+				printf("grammar refused token %d ('%s') of a %d-layer config\n", at,
+				       at < s.n ? ll_token_name(s.v[at], b) : "end", nl);
+			}
+			ll_free(&s);
+			config_free(&c);
+		}
+	}
+	CHECK(ok == total, "%d of %d encoded random configs fit the mask at every token", ok,
+	      total);
+
+	/* out of the domain: W 0 and 65, "-0", RF 0, a leading zero digit, RF above the limit */
+	mkproject(1, dims);
+	config c;
+	config_default(&P, &c);
+	ll_seq s = {0};
+	ll_encode_config(&c, &s);
+	ll_gram g;
+	ll_gram_init(&g, 1);
+	for (int i = 0; i < 4; i++) /* INPUT sign q o: next is W */
+		ll_gram_push(&g, s.v[i]);
+	CHECK(!ll_gram_allows(&g, LL_N0) && !ll_gram_allows(&g, LL_N0 + FX_W_MAX + 1) &&
+		      !ll_gram_allows(&g, LL_NEG) && ll_gram_allows(&g, LL_N0 + FX_W_MAX),
+	      "W is 1..%d", FX_W_MAX);
+	ll_gram_push(&g, s.v[4]);
+	CHECK(ll_gram_allows(&g, LL_N0) && ll_gram_push(&g, LL_NEG) == 0 &&
+		      !ll_gram_allows(&g, LL_N0) && ll_gram_allows(&g, LL_N0 + 99) &&
+		      !ll_gram_allows(&g, LL_NEG), "I: 0, or - and 1..99");
+	int rf_at = s.n - 3; /* ... RF Strategy EOS */
+	ll_gram_init(&g, 1);
+	for (int i = 0; i < rf_at; i++)
+		ll_gram_push(&g, s.v[i]);
+	int pushed = ll_gram_push(&g, LL_X4);
+	CHECK(!ll_gram_allows(&g, LL_N0) && ll_gram_allows(&g, LL_N0 + 67) &&
+		      !ll_gram_allows(&g, LL_N0 + 68), "RF: no leading zero, at most %d", MAX_REUSE);
+	pushed |= ll_gram_push(&g, LL_N0 + 67) | ll_gram_push(&g, LL_N0 + 10) |
+		  ll_gram_push(&g, LL_N0 + 88);
+	CHECK(pushed == 0 && ll_gram_allows(&g, LL_N0 + 64) && !ll_gram_allows(&g, LL_N0 + 65) &&
+		      ll_gram_push(&g, LL_N0 + 65) == -1 && ll_gram_push(&g, LL_N0 + 64) == 0 &&
+		      ll_gram_allows(&g, LL_LATENCY) && !ll_gram_allows(&g, LL_EOS),
+	      "RF 67108864 fits, 67108865 does not");
+	ll_gram_init(&g, 1);
+	for (int i = 0; i < rf_at; i++)
+		ll_gram_push(&g, s.v[i]);
+	CHECK(!ll_gram_allows(&g, LL_N0) && !ll_gram_allows(&g, LL_NEG) &&
+		      ll_gram_allows(&g, LL_X2), "RF 0 and negative RFs are refused");
+	ll_free(&s);
+	config_free(&c);
+
+	/* masked sampling from a tiny untrained model: every completion decodes, repeatably */
+	mkproject(3, dims3);
+	lm_model *m = tiny_model(5, 512);
+	ll_seq prompt = {0};
+	berr e;
+	CHECK(ll_prompt_entries(&P, NULL, 0, 512, &prompt, &e) == 0, "prompt");
+	int parsed = 0, same = 0, n = 24;
+	float temps[] = {1.0f, 2.0f};
+	for (int k = 0; k < 2; k++) {
+		ll_seq a[24] = {0}, b[24] = {0};
+		rng r1, r2;
+		rng_seed(&r1, 6, (uint64_t)k);
+		rng_seed(&r2, 6, (uint64_t)k);
+		ll_gram_init(&g, 3);
+		int max_new = ll_completion_max(3);
+		CHECK(lma_sample(m, prompt.v, prompt.n, n, max_new, temps[k], &g, &r1, a, &e) == 0 &&
+			      lma_sample(m, prompt.v, prompt.n, n, max_new, temps[k], &g, &r2, b,
+					 &e) == 0, "masked sample: %s", e.msg);
+		for (int i = 0; i < n; i++) {
+			strbuf y = {0};
+			int lok;
+			parsed += ll_decode_config(a[i].v, a[i].n, &P, &y, &lok, &e) == a[i].n;
+			same += a[i].n == b[i].n &&
+				memcmp(a[i].v, b[i].v, (size_t)a[i].n * sizeof(int)) == 0;
+			sb_free(&y);
+			ll_free(&a[i]);
+			ll_free(&b[i]);
+		}
+	}
+	CHECK(parsed == 2 * n, "%d of %d masked samples decode", parsed, 2 * n);
+	CHECK(same == 2 * n, "%d of %d masked samples repeat with the same seed", same, 2 * n);
+	ll_free(&prompt);
 	lm_free(m);
 }
 
@@ -522,6 +673,7 @@ int main(void)
 {
 	test_kv();
 	test_language();
+	test_grammar();
 	test_prompt();
 	test_proxy();
 	test_pref();
