@@ -41,8 +41,10 @@ verify_clean() {
 # The reference: an uninterrupted sweep on its own cache root.
 REF="$TMP/ref"
 BURN_CACHE="$TMP/cache-ref" "$BURN" gen "$P" -o "$REF" >/dev/null 2>&1
+t0=$(date +%s%N)
 BURN_CACHE="$TMP/cache-ref" ninja -C "$REF" >"$TMP/ref.log" 2>&1
 expect_eq "reference sweep completes" "$?" 0
+ref_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 expect_eq "reference sweep has 2 rounds" "$(ls "$REF/rounds" | wc -l | tr -d ' ')" 2
 
 # 1. killed at named points
@@ -79,11 +81,14 @@ for seed in 1 2; do
 	D="$TMP/r-$seed" ROOT="$TMP/cache-r-$seed"
 	export BURN_CACHE="$ROOT"
 	"$BURN" gen "$P" -o "$D" >/dev/null 2>&1
-	kills=0 done=0 tries=0
-	delays=$(awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 40; i++) printf "%.2f\n", 0.15 + rand() * 0.9 }')
-	for delay in $delays; do
+	kills=0 done=0 tries=0 scale=1
+	# kill times: seeded fractions (0.05-0.6) of the uninterrupted sweep's wall time, so a fast
+	# machine is interrupted as surely as a slow one
+	fracs=$(awk -v s="$seed" 'BEGIN { srand(s); for (i = 0; i < 40; i++) printf "%.3f\n", 0.05 + rand() * 0.55 }')
+	for frac in $fracs; do
 		[ "$kills" -ge 4 ] && break # four random kills per seed, then let it finish
 		tries=$((tries + 1))
+		delay=$(awk -v f="$frac" -v m="$ref_ms" -v k="$scale" 'BEGIN { d = f * m * k / 1000; if (d < 0.01) d = 0.01; printf "%.3f", d }')
 		setsid ninja -C "$D" >"$TMP/r.log" 2>&1 &
 		pid=$!
 		sleep "$delay"
@@ -91,8 +96,12 @@ for seed in 1 2; do
 			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid"
 			wait "$pid" 2>/dev/null
 			kills=$((kills + 1))
-		else
-			wait "$pid" && { done=1; break; }
+		elif wait "$pid"; then
+			[ "$kills" -gt 0 ] && { done=1; break; }
+			# finished before the first kill: start again from nothing, killing sooner
+			rm -rf "$D" "$ROOT"
+			"$BURN" gen "$P" -o "$D" >/dev/null 2>&1
+			scale=$(awk -v k="$scale" 'BEGIN { printf "%.3f", k / 2 }')
 		fi
 	done
 	[ "$done" = 1 ] || { ninja -C "$D" >"$TMP/r.log" 2>&1 && done=1; }
