@@ -39,7 +39,7 @@ const char usage_estimate[] =
 
 const char usage_reward[] =
 	"usage: burn reward PROJECT --csim CSIM.json --estimate EST.json [--rtlsim RTLSIM.json]\n"
-	"                   [--synth SYNTH.json] [-o OUT.json]\n"
+	"                   [--synth SYNTH.json] [--hls HLS.json] [--vivado VIVADO.json] [-o OUT.json]\n"
 	"\n"
 	"Lexicographic reward of an evaluated candidate (docs/REWARD.md): failed < accuracy miss\n"
 	"(max error > eps_max) < over budget < feasible; feasible designs score on latency and\n"
@@ -49,8 +49,11 @@ const char usage_reward[] =
 	"  --estimate F    result of burn estimate\n"
 	"  --rtlsim F      result of burn rtlsim: a co-simulation mismatch fails the candidate,\n"
 	"                  and its measured cycles give the latency\n"
-	"  --synth F       result of burn synth (or burn hls / burn vivado): its resources\n"
-	"                  replace the estimate's; the record's fidelity says which were used\n"
+	"  --synth F       result of burn synth (Yosys): its resources replace the estimate's\n"
+	"  --hls F         result of burn hls: its resources replace Yosys's, and its worst-case\n"
+	"                  latency replaces rtlsim's cycles (docs/HLS.md)\n"
+	"  --vivado F      result of burn vivado: its resources replace all others\n"
+	"                  (the record's fidelity says which steps' numbers were used)\n"
 	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
 
 /* Versions of the cached steps: bump one when its output for the same inputs changes. */
@@ -60,7 +63,7 @@ typedef struct {
 	const char *pos[4];
 	int npos;
 	const char *out;
-	const char *csim, *estimate, *synth, *rtlsim;
+	const char *csim, *estimate, *synth, *rtlsim, *hls, *vivado;
 	bool keep_going;
 } args;
 
@@ -81,6 +84,10 @@ static int parse_args(int argc, char **argv, int npos, const char *usage, args *
 			slot = &a->synth;
 		else if (strcmp(s, "--rtlsim") == 0)
 			slot = &a->rtlsim;
+		else if (strcmp(s, "--hls") == 0)
+			slot = &a->hls;
+		else if (strcmp(s, "--vivado") == 0)
+			slot = &a->vivado;
 		else if (strcmp(s, "--keep-going") == 0) {
 			a->keep_going = true;
 			continue;
@@ -257,23 +264,42 @@ int cmd_reward(int argc, char **argv)
 	if (project_load(a.pos[0], false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK | HAS_EPS, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
-	const char *files[4] = {a.csim, a.estimate};
+	const char *files[6] = {a.csim, a.estimate};
 	int nf = 2;
 	if (a.rtlsim)
 		files[nf++] = a.rtlsim;
 	if (a.synth)
 		files[nf++] = a.synth;
+	if (a.hls)
+		files[nf++] = a.hls;
+	if (a.vivado)
+		files[nf++] = a.vivado;
 	if (a.out && cached(&s, &a, "reward", REWARD_VERSION, &p, files, nf)) {
 		project_free(&p);
 		return 0;
 	}
-	step_result cs, es, rs = {0}, ss = {0};
+	step_result cs, es, rs = {0}, ss = {0}, hs = {0}, vs = {0};
 	if (result_read(a.csim, &cs, &e) != 0 || result_read(a.estimate, &es, &e) != 0 ||
 	    (a.rtlsim && result_read(a.rtlsim, &rs, &e) != 0) ||
-	    (a.synth && result_read(a.synth, &ss, &e) != 0))
+	    (a.synth && result_read(a.synth, &ss, &e) != 0) ||
+	    (a.hls && result_read(a.hls, &hs, &e) != 0) ||
+	    (a.vivado && result_read(a.vivado, &vs, &e) != 0))
 		die(EXIT_BADINPUT, "%s", e.msg);
+	/* each file must be the result of the step its option names: the record's fidelity
+	 * comes from those names */
+	const struct {
+		const char *path, *step;
+		const step_result *r;
+	} want[] = {{a.rtlsim, "rtlsim", &rs}, {a.synth, "synth", &ss}, {a.hls, "hls", &hs},
+		    {a.vivado, "vivado", &vs}};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (want[i].path && strcmp(want[i].r->step, want[i].step) != 0)
+			die(EXIT_BADINPUT, "reward: %s is a result of burn %s, not of burn %s (--%s)",
+			    want[i].path, want[i].r->step, want[i].step, want[i].step);
 	strbuf b = {0};
-	result_write_reward(&b, &p, &cs, &es, a.rtlsim ? &rs : NULL, a.synth ? &ss : NULL);
+	hw_results hw = {a.rtlsim ? &rs : NULL, a.synth ? &ss : NULL, a.hls ? &hs : NULL,
+			 a.vivado ? &vs : NULL};
+	result_write_reward(&b, &p, &cs, &es, &hw);
 	emit(&a, &b);
 	if (a.out)
 		step_finish(&s, true);
@@ -282,6 +308,8 @@ int cmd_reward(int argc, char **argv)
 	result_free(&es);
 	result_free(&rs);
 	result_free(&ss);
+	result_free(&hs);
+	result_free(&vs);
 	project_free(&p);
 	return 0;
 }

@@ -39,7 +39,7 @@ const char usage_hlsproj[] =
 	"  --keep-going    an invalid CONFIG is recorded in DIR/hlsproj.json, exit 0\n";
 
 const char usage_hls[] =
-	"usage: burn hls DIR -o OUT.json [--timeout S] [--csim] [--keep-going]\n"
+	"usage: burn hls DIR -o OUT.json [--timeout S] [--csim] [--rtl] [--keep-going]\n"
 	"\n"
 	"Runs `vitis_hls -f build_prj.tcl` in DIR (a project of burn hlsproj) and reads\n"
 	"<top>_prj/solution1/syn/report/<top>_csynth.xml: latency, interval, estimated clock,\n"
@@ -49,6 +49,8 @@ const char usage_hls[] =
 	"  -o OUT.json     the result (atomically)\n"
 	"  --timeout S     stop vitis_hls after S seconds (default 7200): a failed result\n"
 	"  --csim          also run the C simulation (BURN_HLS_CSIM=1 for build_prj.tcl)\n"
+	"  --rtl           the exported RTL must be in DIR afterwards (burn vivado reads it): a\n"
+	"                  cached result counts only when it is; else vitis_hls runs again\n"
 	"  --keep-going    exit 0 when the candidate fails (the result says why)\n";
 
 const char usage_vivado[] =
@@ -64,7 +66,6 @@ const char usage_vivado[] =
 	"  --keep-going    exit 0 when the candidate fails (the result says why)\n";
 
 enum { HLS_VERSION = 1, VIVADO_VERSION = 1, MAX_PROJECT_FILES = 4096 };
-#define TOOL_DEFAULT_TIMEOUT 7200.0
 #define PROJECT_MAX_FILE ((size_t)512 << 20)
 
 typedef struct {
@@ -72,20 +73,22 @@ typedef struct {
 	int npos;
 	const char *out, *top;
 	double timeout;
-	bool keep_going, csim;
+	bool keep_going, csim, rtl;
 } hargs;
 
 /* Parses the options of hlsproj (npos 2), hls and vivado (npos 1). */
 static int parse_hargs(int argc, char **argv, int npos, const char *usage, hargs *a)
 {
 	memset(a, 0, sizeof *a);
-	a->timeout = TOOL_DEFAULT_TIMEOUT;
+	a->timeout = LIM_VENDOR_TIMEOUT_S;
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
 		if (strcmp(s, "--keep-going") == 0) {
 			a->keep_going = true;
 		} else if (strcmp(s, "--csim") == 0 && npos == 1) {
 			a->csim = true;
+		} else if (strcmp(s, "--rtl") == 0 && npos == 1) {
+			a->rtl = true;
 		} else if (strcmp(s, "-o") == 0 || strcmp(s, "--timeout") == 0 ||
 			   (strcmp(s, "--top") == 0 && npos == 2)) {
 			if (i + 1 >= argc) {
@@ -183,6 +186,10 @@ int cmd_hlsproj(int argc, char **argv)
 	jw_kstr(&w, "top", a.top ? a.top : "burn_top");
 	jw_kstr(&w, "part", p.part.device);
 	jw_kdouble(&w, "clock_ns", p.clock_ns);
+	/* The digest of every file's name and bytes: hlsproj.json changes whenever a file does,
+	 * so the sweep's hls edge, which depends on it (with restat), runs again exactly then. */
+	khash kh;
+	kh_init(&kh, "hlsproj", 1);
 	jw_key(&w, "files");
 	jw_arr(&w);
 	for (int i = 0; i < h.n; i++) {
@@ -190,8 +197,14 @@ int cmd_hlsproj(int argc, char **argv)
 		put_file(path, &h.files[i].text);
 		free(path);
 		jw_str(&w, h.files[i].path);
+		kh_add_str(&kh, "name", h.files[i].path);
+		kh_add(&kh, "file", h.files[i].text.s ? h.files[i].text.s : "", h.files[i].text.len);
 	}
 	jw_end_arr(&w);
+	ckey digest = kh_final(&kh);
+	char hex[33];
+	ckey_hex(&digest, hex);
+	jw_kstr(&w, "digest", hex);
 	jw_end_obj(&w);
 	sb_puts(&b, "\n");
 	char *jp = path_join(a.out, "hlsproj.json");
@@ -323,6 +336,7 @@ typedef struct {
 	const char *log;              /* burn's capture of its output, in DIR */
 	const char *reports[2];       /* report paths in DIR ("%s": top); the second may be NULL */
 	bool second_optional;
+	const char *rtl;              /* what --rtl needs in DIR afterwards ("%s": top), or NULL */
 } tool_step;
 
 /* Formats a path pattern with the top name. */
@@ -447,7 +461,18 @@ static int run_tool(int argc, char **argv, const char *usage, const tool_step *t
 		free(rel);
 		free(full);
 	}
-	if (step_lookup(&s))
+	/* The cache holds the result, not the exported RTL: with --rtl, a hit counts only when the
+	 * RTL is still in DIR (the sweep's vivado step reads it). */
+	bool want_rtl = false;
+	if (a.rtl && t->rtl) {
+		char *rel = fmt_top(t->rtl, top), *full = path_join(dir, rel);
+		want_rtl = !dir_has_files(full);
+		free(rel);
+		free(full);
+	}
+	if (want_rtl)
+		step_skip_lookup(&s);
+	else if (step_lookup(&s))
 		goto out1;
 
 	/* an old report must not pass for this run's */
@@ -504,6 +529,7 @@ int cmd_hls(int argc, char **argv)
 		.script = "build_prj.tcl", .tree = tree, .n_tree = 4, .required = 2, .argv = args,
 		.log = "burn_vitis_hls.log",
 		.reports = {"%s_prj/solution1/syn/report/%s_csynth.xml", NULL},
+		.rtl = "%s_prj/solution1/syn/verilog",
 	};
 	return run_tool(argc, argv, usage_hls, &t);
 }

@@ -34,7 +34,10 @@ const char usage_gen[] =
 	"  --subninja      write paths relative to the current folder, for a build.ninja here\n"
 	"                  that includes DIR/build.ninja with subninja (docs/GENERATOR.md)\n"
 	"  --backend make  write DIR/burn.mk (the same graph as GNU Make rules, includable from\n"
-	"                  another Makefile with BURN_DIR set) and DIR/Makefile; run: make -C DIR\n";
+	"                  another Makefile with BURN_DIR set) and DIR/Makefile; run: make -C DIR\n"
+	"  --vendor-tools LIST  the vendor tools to assume present (none, or vitis_hls and/or\n"
+	"                  vivado, comma-separated) instead of looking on PATH; the manifest's\n"
+	"                  own regeneration passes what the first burn gen found (docs/HLS.md)\n";
 
 /* The absolute path of the running burn binary. */
 static char *self_path(void)
@@ -112,15 +115,47 @@ static void candidate_edges(graph *g, const char *P, const char *id, long round)
 	edge_var(e, "estimate", "%sc/%s/estimate.json", P, id);
 }
 
-/* The hardware edges of a promoted candidate: RTL, co-simulation, synthesis, and the
- * reward that uses them. */
-static void hardware_edges(graph *g, const char *P, const project *p, const char *id)
+/* The vendor tools burn gen uses (hardware.vendor resolved against PATH). */
+typedef struct {
+	bool hls, vivado;
+} vendor_use;
+
+/* The hardware edges of a promoted candidate: RTL, co-simulation, Yosys synthesis, the
+ * vendor flow (HLS project, Vitis HLS, Vivado), and the reward that uses them. */
+static void hardware_edges(graph *g, const char *P, const project *p, const vendor_use *v,
+			   const char *id)
 {
-	gedge *e = graph_edge(g, "rtlgen");
-	sl_addf(&e->outs, "%sc/%s/rtl/rtl.json", P, id);
-	sl_addf(&e->ins, "%sfacets/csim.yaml", P);
-	sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
-	edge_var(e, "dir", "%sc/%s/rtl", P, id);
+	gedge *e;
+	if (p->hw.rtlsim || p->hw.synth) {
+		e = graph_edge(g, "rtlgen");
+		sl_addf(&e->outs, "%sc/%s/rtl/rtl.json", P, id);
+		sl_addf(&e->ins, "%sfacets/csim.yaml", P);
+		sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
+		edge_var(e, "dir", "%sc/%s/rtl", P, id);
+	}
+	if (v->hls) {
+		e = graph_edge(g, "hlsproj");
+		sl_addf(&e->outs, "%sc/%s/hls/hlsproj.json", P, id);
+		sl_addf(&e->ins, "%sfacets/hls.yaml", P);
+		sl_addf(&e->ins, "%sc/%s/config.yaml", P, id);
+		edge_var(e, "dir", "%sc/%s/hls", P, id);
+		e = graph_edge(g, "hls");
+		sl_addf(&e->outs, "%sc/%s/hls.json", P, id);
+		sl_addf(&e->ins, "%sc/%s/hls/hlsproj.json", P, id);
+		edge_var(e, "dir", "%sc/%s/hls", P, id);
+		edge_var(e, "timeout", "%g", p->hw.vendor_timeout_s);
+		/* vivado reads the RTL vitis_hls exports, which the cache does not hold */
+		edge_var(e, "hls_flags", "%s", v->vivado ? "--rtl" : "");
+	}
+	if (v->vivado) {
+		e = graph_edge(g, "vivado");
+		sl_addf(&e->outs, "%sc/%s/vivado.json", P, id);
+		sl_addf(&e->ins, "%sc/%s/hls.json", P, id);
+		/* its script comes from hlsproj; a changed one must run it even on an hls cache hit */
+		sl_addf(&e->deps, "%sc/%s/hls/hlsproj.json", P, id);
+		edge_var(e, "dir", "%sc/%s/hls", P, id);
+		edge_var(e, "timeout", "%g", p->hw.vendor_timeout_s);
+	}
 	if (p->hw.rtlsim) {
 		e = graph_edge(g, "rtlsim");
 		sl_addf(&e->outs, "%sc/%s/rtlsim.json", P, id);
@@ -145,21 +180,83 @@ static void hardware_edges(graph *g, const char *P, const project *p, const char
 	edge_var(e, "csim", "%sc/%s/csim.json", P, id);
 	edge_var(e, "estimate", "%sc/%s/estimate.json", P, id);
 	strbuf hw = {0};
-	if (p->hw.rtlsim) {
-		sl_addf(&e->deps, "%sc/%s/rtlsim.json", P, id);
-		sb_printf(&hw, "--rtlsim c/%s/rtlsim.json ", id);
-	}
-	if (p->hw.synth) {
-		sl_addf(&e->deps, "%sc/%s/synth.json", P, id);
-		sb_printf(&hw, "--synth c/%s/synth.json ", id);
+	const struct {
+		bool on;
+		const char *step;
+	} steps[] = {{p->hw.rtlsim, "rtlsim"}, {p->hw.synth, "synth"}, {v->hls, "hls"}, {v->vivado, "vivado"}};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (!steps[i].on)
+			continue;
+		sl_addf(&e->deps, "%sc/%s/%s.json", P, id, steps[i].step);
+		sb_printf(&hw, "--%s %sc/%s/%s.json ", steps[i].step, P, id, steps[i].step);
 	}
 	edge_var(e, "hw", "%s", hw.s ? hw.s : "");
 	sb_free(&hw);
 }
 
+/* True if PATH has an executable file named tool (what configure's `command -v` finds). */
+static bool on_path(const char *tool)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		return false;
+	char *copy = xstrdup(path), *save = NULL;
+	bool found = false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *f = path_join(d, tool);
+		struct stat st;
+		found = stat(f, &st) == 0 && S_ISREG(st.st_mode) && access(f, X_OK) == 0;
+		free(f);
+	}
+	free(copy);
+	return found;
+}
+
+/* Parses --vendor-tools: "none" or a comma-separated list of vitis_hls and vivado. */
+static int parse_vendor_tools(const char *s, bool *hls, bool *vivado)
+{
+	*hls = *vivado = false;
+	if (strcmp(s, "none") == 0)
+		return 0;
+	char *copy = xstrdup(s), *save = NULL;
+	int rc = 0;
+	for (char *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "vitis_hls") == 0)
+			*hls = true;
+		else if (strcmp(t, "vivado") == 0)
+			*vivado = true;
+		else
+			rc = -1;
+	}
+	free(copy);
+	return rc == 0 && (*hls || *vivado) ? 0 : -1;
+}
+
+/* Resolves hardware.vendor against the tools found (on PATH now, or as recorded by the burn gen
+ * that wrote the manifest: --vendor-tools). vendor: on without them is an error naming the key. */
+static vendor_use resolve_vendor(const project *p, bool have_hls, bool have_vivado, bool recorded)
+{
+	vendor_use v = {false, false};
+	if (p->hw.vendor == VENDOR_AUTO) {
+		v.hls = have_hls;
+		v.vivado = have_hls && have_vivado; /* vivado synthesises what vitis_hls exports */
+	} else if (p->hw.vendor == VENDOR_ON) {
+		if (!have_hls || !have_vivado)
+			die(EXIT_BADINPUT, "%s:%d:%d: key 'hardware.vendor': on, but %s%s%s %s not on PATH%s; "
+			    "install Vitis HLS and Vivado and source their settings64.sh, then run burn gen "
+			    "again, or set vendor: auto (docs/HLS.md)",
+			    p->path, p->hw.vendor_line, p->hw.vendor_col, have_hls ? "" : "vitis_hls",
+			    !have_hls && !have_vivado ? " and " : "", have_vivado ? "" : "vivado",
+			    !have_hls && !have_vivado ? "are" : "is",
+			    recorded ? " (when burn gen wrote this manifest)" : "");
+		v.hls = v.vivado = true;
+	}
+	return v;
+}
+
 int cmd_gen(int argc, char **argv)
 {
-	const char *proj = NULL, *dir = NULL, *launcher = NULL, *cli_launcher = NULL;
+	const char *proj = NULL, *dir = NULL, *launcher = NULL, *cli_launcher = NULL, *tools = NULL;
 	bool regen = false, make = false, subninja = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--backend") == 0 && i + 1 < argc) {
@@ -175,6 +272,8 @@ int cmd_gen(int argc, char **argv)
 			launcher = cli_launcher = argv[++i];
 		else if (strcmp(argv[i], "--regen") == 0)
 			regen = true;
+		else if (strcmp(argv[i], "--vendor-tools") == 0 && i + 1 < argc)
+			tools = argv[++i];
 		else if (strcmp(argv[i], "--subninja") == 0)
 			subninja = true;
 		else if (argv[i][0] == '-' || proj) {
@@ -203,7 +302,20 @@ int cmd_gen(int argc, char **argv)
 		launcher = p.run.launcher ? p.run.launcher : BURN_LAUNCHER;
 	if (strchr(launcher, '\n'))
 		die(EXIT_BADINPUT, "the launcher must be one line");
-	bool hw = (p.hw.top_k > 0 || p.hw.all) && (p.hw.rtlsim || p.hw.synth);
+	/* The vendor tools: looked for on PATH by the burn gen a user runs, then recorded in the
+	 * regenerate command, so every regeneration writes the same manifest whatever PATH
+	 * ninja runs with. A user who installs them later runs burn gen again. */
+	bool have_hls, have_vivado;
+	if (tools) {
+		if (parse_vendor_tools(tools, &have_hls, &have_vivado) != 0)
+			die(EXIT_BADINPUT, "gen: --vendor-tools '%s': expected none, or vitis_hls and/or "
+					   "vivado separated by commas", tools);
+	} else {
+		have_hls = on_path("vitis_hls");
+		have_vivado = on_path("vivado");
+	}
+	vendor_use vendor = resolve_vendor(&p, have_hls, have_vivado, tools != NULL);
+	bool hw = (p.hw.top_k > 0 || p.hw.all) && (p.hw.rtlsim || p.hw.synth || vendor.hls);
 	if (subninja && (make || dir[0] == '/'))
 		die(EXIT_BADINPUT, "gen: --subninja needs a Ninja manifest in a folder given relative "
 				   "to the one the including build.ninja is in");
@@ -227,6 +339,9 @@ int cmd_gen(int argc, char **argv)
 			sb_puts(&flags, *s == '\'' ? "'\\''" : (char[2]){*s, 0});
 		sb_puts(&flags, "'");
 	}
+	sb_printf(&flags, "%s--vendor-tools %s%s%s", flags.len && flags.s[flags.len - 1] != ' ' ? " " : "",
+		  have_hls ? "vitis_hls" : have_vivado ? "" : "none", have_hls && have_vivado ? "," : "",
+		  have_vivado ? "vivado" : "");
 	graph_var(&g, "regen_flags", flags.s ? flags.s : "");
 	sb_free(&flags);
 	graph_pool(&g, "csim", p.run.csim_jobs);
@@ -242,7 +357,7 @@ int cmd_gen(int argc, char **argv)
 		free(a);
 	}
 	gedge *fe = graph_edge(&g, "facet");
-	const char *facets[] = {"csim", "estimate", "hlsgen", "reward", "author"};
+	const char *facets[] = {"csim", "estimate", "hlsgen", "reward", "author", "hls"};
 	for (size_t i = 0; i < sizeof facets / sizeof facets[0]; i++)
 		sl_addf(&fe->outs, "%sfacets/%s.yaml", P, facets[i]);
 	for (int i = 0; i < deps.n; i++)
@@ -347,7 +462,7 @@ int cmd_gen(int argc, char **argv)
 				die(EXIT_INTERNAL, "%s", e.msg);
 			for (int i = 0; i < pl.n; i++)
 				if (idset_add(&promoted, pl.c[i].id))
-					hardware_edges(&g, P, &p, pl.c[i].id);
+					hardware_edges(&g, P, &p, &vendor, pl.c[i].id);
 			gedge *fc = graph_edge(&g, "collect");
 			sl_addf(&fc->outs, "%srounds/%ld/results.json", P, r);
 			for (int i = 0; i < cl.n; i++)

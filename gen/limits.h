@@ -36,6 +36,7 @@ enum {
 #define LIM_TRAIN_TIMEOUT_MAX_S 604800.0    /* largest search.train_timeout_s */
 #define LIM_SYNTH_TIMEOUT_S 1800.0          /* default hardware.synth_timeout_s */
 #define LIM_SYNTH_TIMEOUT_MAX_S 604800.0    /* largest hardware.synth_timeout_s */
+#define LIM_VENDOR_TIMEOUT_S 7200.0         /* default hardware.vendor_timeout_s, burn hls/vivado --timeout */
 /* Multiply-accumulates of one csim: calibration vectors * the block's MACs. At the 113 M
  * MAC/s of docs/PERFORMANCE.md this is about 10 minutes of one core. */
 #define LIM_CSIM_MACS (1LL << 36)

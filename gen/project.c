@@ -54,7 +54,9 @@ static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT
 static const char *const lm_recipes[] = {[LM_RECIPE_BASE] = "base", [LM_RECIPE_TINY] = "tiny"};
 static const char *const reward_keys[] = {"latency", "lut", "ff", "dsp", "bram", "latency_ref_ns"};
 static const char *const run_keys[] = {"launcher", "csim_jobs"};
-static const char *const hw_keys[] = {"top_k", "rtlsim", "synth", "synth_timeout_s", "synth_jobs"};
+static const char *const hw_keys[] = {"top_k", "rtlsim", "synth", "synth_timeout_s", "synth_jobs",
+				     "vendor", "vendor_timeout_s"};
+static const char *const vendor_modes[] = {[VENDOR_AUTO] = "auto", [VENDOR_ON] = "on", [VENDOR_OFF] = "off"};
 static const char *const section_names[] = {"block", "weights", "calibration", "part", "clock_ns",
 					    "eps_max", "search", "reward", "run", "hardware"};
 
@@ -795,7 +797,8 @@ static int parse_run(loader *L, const ynode *m)
 	return 0;
 }
 
-/* hardware: {top_k: N|all, rtlsim: bool, synth: bool, synth_timeout_s: S, synth_jobs: N} */
+/* hardware: {top_k: N|all, rtlsim: bool, synth: bool, synth_timeout_s: S, synth_jobs: N,
+ *            vendor: auto|on|off, vendor_timeout_s: S} */
 static int parse_hw(loader *L, const ynode *m)
 {
 	const ydoc *d = &L->d;
@@ -811,9 +814,26 @@ static int parse_hw(loader *L, const ynode *m)
 	    yget_bool(d, m, "hardware", "synth", false, &h->synth, L->e) != 0 ||
 	    yget_double(d, m, "hardware", "synth_timeout_s", false, 1, LIM_SYNTH_TIMEOUT_MAX_S, &h->synth_timeout_s,
 			L->e) != 0 ||
-	    yget_long(d, m, "hardware", "synth_jobs", false, 1, 64, &h->synth_jobs, L->e) != 0)
+	    yget_long(d, m, "hardware", "synth_jobs", false, 1, 64, &h->synth_jobs, L->e) != 0 ||
+	    yget_double(d, m, "hardware", "vendor_timeout_s", false, 1, LIM_SYNTH_TIMEOUT_MAX_S,
+			&h->vendor_timeout_s, L->e) != 0)
 		return -1;
+	/* (scalars are kept as text: on and off are words here, not YAML 1.1 booleans) */
+	int mode = (int)h->vendor;
+	if (yget_enum(d, m, "hardware", "vendor", false, vendor_modes, LEN(vendor_modes), &mode, L->e) != 0)
+		return -1;
+	h->vendor = (vendor_mode)mode;
+	const ynode *v = ymap_get(m, "vendor");
+	if (v) {
+		h->vendor_line = v->line;
+		h->vendor_col = v->col;
+	}
 	return 0;
+}
+
+const char *vendor_mode_name(vendor_mode m)
+{
+	return m >= VENDOR_AUTO && m <= VENDOR_OFF ? vendor_modes[m] : "auto";
 }
 
 /* The name a project gets without a name key: its file name without ".yaml". */
@@ -1140,7 +1160,7 @@ static void set_defaults(project *p)
 	p->reward = (reward_spec){1.0, 0.25, 0.1, 0.25, 0.25, 0};
 	p->run.csim_jobs = 2;
 	p->hw = (hw_spec){.top_k = 0, .rtlsim = true, .synth = true, .synth_timeout_s = LIM_SYNTH_TIMEOUT_S,
-			  .synth_jobs = 1};
+			  .synth_jobs = 1, .vendor = VENDOR_AUTO, .vendor_timeout_s = LIM_VENDOR_TIMEOUT_S};
 }
 
 int project_load(const char *path, bool load_data, project *p, berr *e)

@@ -109,9 +109,17 @@ typedef struct {
 	long csim_jobs;        /* depth of the csim pool (default 2) */
 } run_spec;
 
+/* hardware.vendor: whether promoted candidates also go through Vitis HLS and Vivado. */
+typedef enum {
+	VENDOR_AUTO,           /* when burn gen finds vitis_hls (and vivado) on PATH */
+	VENDOR_ON,             /* always; burn gen fails when the tools are not on PATH */
+	VENDOR_OFF,            /* never */
+} vendor_mode;
+
 /* Multi-fidelity evaluation (docs/GENERATOR.md): after csim and the estimate, the top_k
  * candidates of each round by estimated reward (or every valid one with all) get RTL, a
- * Verilator co-simulation and Yosys synthesis, and their reward uses those numbers. */
+ * Verilator co-simulation and Yosys synthesis, and (vendor) Vitis HLS and Vivado, and their
+ * reward uses those numbers. */
 typedef struct {
 	long top_k;            /* candidates promoted per round (0: none) */
 	bool all;              /* promote every valid candidate */
@@ -119,7 +127,13 @@ typedef struct {
 	bool synth;            /* run Yosys on promoted candidates */
 	double synth_timeout_s;
 	long synth_jobs;       /* depth of the synth pool */
+	vendor_mode vendor;    /* Vitis HLS + Vivado on promoted candidates (docs/HLS.md) */
+	double vendor_timeout_s; /* time limit of each vitis_hls and vivado run */
+	int vendor_line, vendor_col; /* where the vendor key is (0: absent), for gen's errors */
 } hw_spec;
+
+/* The name of a vendor mode as projects spell it ("auto", "on", "off"). */
+const char *vendor_mode_name(vendor_mode m);
 
 /* Where a block's layers and weights come from: its own layers, or a model file. */
 typedef enum { MODEL_NONE, MODEL_KERAS, MODEL_ONNX } model_kind;

@@ -109,7 +109,7 @@ int cmd_report(int argc, char **argv)
 
 	strbuf csv = {0}, js = {0};
 	const char *head[] = {"round", "id", "origin", "valid", "tier", "reward", "max_err", "mean_err",
-			      "lut", "ff", "dsp", "bram18", "latency_cycles", "latency_ns", "input"};
+			      "lut", "ff", "dsp", "bram18", "latency_cycles", "latency_ns", "fidelity", "input"};
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
 		csv_field(&csv, head[i], false);
 	for (int k = 0; k < p.n_layers; k++) {
@@ -162,6 +162,7 @@ int cmd_report(int argc, char **argv)
 				 r->bram18, r->latency_cycles, r->latency_ns};
 		for (size_t j = 0; j < sizeof nums / sizeof nums[0]; j++)
 			csv_num(&csv, nums[j]);
+		csv_field(&csv, r->fidelity ? r->fidelity : "", false);
 		config c;
 		bool ok = r->valid && config_parse("record", r->config, strlen(r->config), &p, &c, NULL) == 0;
 		char ty[96];
@@ -192,6 +193,8 @@ int cmd_report(int argc, char **argv)
 		}
 		jw_obj(&w);
 		record_write_fields(&w, r);
+		if (r->fidelity) /* which steps' numbers these are (docs/GENERATOR.md) */
+			jw_kstr(&w, "fidelity", r->fidelity);
 		jw_key(&w, "cache");
 		jw_obj(&w);
 		for (int s = 0; s < N_CACHED; s++) {
@@ -289,9 +292,9 @@ int cmd_status(int argc, char **argv)
 	if (b >= 0) {
 		const record *r = &all.r[b];
 		printf("\nbest: %s (round %ld, %s), reward %.4f, max_err %.4g, DSP %.0f, LUT %.0f, FF %.0f, "
-		       "BRAM18 %.0f, latency %.0f cycles\n",
+		       "BRAM18 %.0f, latency %.0f cycles (fidelity %s)\n",
 		       r->id, r->round, r->origin ? r->origin : "", r->reward, r->max_err, r->dsp, r->lut,
-		       r->ff, r->bram18, r->latency_cycles);
+		       r->ff, r->bram18, r->latency_cycles, r->fidelity ? r->fidelity : "estimate");
 	}
 	history_free(&all);
 	return 0;

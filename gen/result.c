@@ -2,6 +2,7 @@
 #include "gen/result.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gen/json.h"
@@ -105,25 +106,50 @@ void result_write_estimate(strbuf *b, const project *p, const estimate *est)
 	jw_end_obj(&w);
 }
 
-void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es,
-			 const step_result *rs, const step_result *ss)
+/* The fidelity label: "estimate", one step's name, or the latency's and the resources'. */
+static void fidelity_label(const step_result *lat, const step_result *res, char *buf, size_t n)
 {
-	const step_result *res = ss && ss->ok ? ss : es; /* where the resources come from */
+	if (!lat && !res)
+		snprintf(buf, n, "estimate");
+	else if (!lat || !res || strcmp(lat->step, res->step) == 0)
+		snprintf(buf, n, "%s", lat ? lat->step : res->step);
+	else
+		snprintf(buf, n, "%s+%s", lat->step, res->step);
+}
+
+void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es,
+			 const hw_results *hw)
+{
+	static const hw_results none = {0};
+	if (!hw)
+		hw = &none;
+	const step_result *rs = hw->rtlsim, *ss = hw->synth, *hs = hw->hls, *vs = hw->vivado;
+	/* Where the resources come from: the most faithful step that ran (Vivado's netlist, then
+	 * HLS's estimate of its own design, then Yosys on burn's RTL), else the estimate. */
+	const step_result *res = vs ? vs : hs ? hs : ss;
+	/* Where the latency comes from: HLS's worst case (the design the resources describe, and
+	 * the one an hls4ml user builds) when HLS ran and reported one, else rtlsim's measured
+	 * cycles of burn's RTL, else the estimate. */
+	double hls_cycles = hs && hs->ok ? result_num(hs, "latency_cycles", NAN) : NAN;
+	const step_result *lat = hs && (!hs->ok || isfinite(hls_cycles)) ? hs : rs;
+	const step_result *rsrc = res && res->ok ? res : es;
 	reward_input in = {
-		.built = cs->ok && es->ok && (!rs || rs->ok) && (!ss || ss->ok),
+		.built = cs->ok && es->ok && (!rs || rs->ok) && (!ss || ss->ok) && (!hs || hs->ok) &&
+			 (!vs || vs->ok),
 		.max_err = result_num(cs, "max_err", NAN),
-		.lut = result_num(res, "lut", NAN),
-		.ff = result_num(res, "ff", NAN),
-		.dsp = result_num(res, "dsp", NAN),
-		.bram18 = result_num(res, "bram18", NAN),
+		.lut = result_num(rsrc, "lut", NAN),
+		.ff = result_num(rsrc, "ff", NAN),
+		.dsp = result_num(rsrc, "dsp", NAN),
+		.bram18 = result_num(rsrc, "bram18", NAN),
 		.latency_ns = result_num(es, "latency_ns", NAN),
 	};
 	double cycles = result_num(es, "latency_cycles", NAN);
-	if (rs && rs->ok) {
-		cycles = result_num(rs, "cycles", NAN);
+	if (lat && lat->ok) {
+		cycles = result_num(lat, lat == hs ? "latency_cycles" : "cycles", NAN);
 		in.latency_ns = cycles * p->clock_ns;
 	}
-	const char *fidelity = rs && ss ? "rtlsim+synth" : rs ? "rtlsim" : ss ? "synth" : "estimate";
+	char fidelity[32];
+	fidelity_label(lat, res, fidelity, sizeof fidelity);
 	reward_output out;
 	reward_eval(&in, &p->part, p->clock_ns, p->eps_max, &p->reward, project_macs(p), &out);
 	jw w;
@@ -145,7 +171,9 @@ void result_write_reward(strbuf *b, const project *p, const step_result *cs, con
 	jw_kdouble(&w, "bram18", in.bram18);
 	jw_kdouble(&w, "latency_ns", in.latency_ns);
 	jw_kdouble(&w, "latency_cycles", cycles);
-	if (ss && ss->ok) {
+	if (lat == hs && hs && hs->ok && rs && rs->ok) /* burn's RTL, beside HLS's design */
+		jw_kdouble(&w, "rtlsim_cycles", result_num(rs, "cycles", NAN));
+	if (res && res->ok) {
 		/* the estimate beside the measurement, for calibration */
 		jw_kdouble(&w, "est_lut", result_num(es, "lut", NAN));
 		jw_kdouble(&w, "est_ff", result_num(es, "ff", NAN));
@@ -165,7 +193,8 @@ void result_write_reward(strbuf *b, const project *p, const step_result *cs, con
 		}
 		jw_end_arr(&w);
 	}
-	const step_result *bad = !cs->ok ? cs : !es->ok ? es : rs && !rs->ok ? rs : ss && !ss->ok ? ss : NULL;
+	const step_result *bad = !cs->ok ? cs : !es->ok ? es : rs && !rs->ok ? rs : ss && !ss->ok ? ss
+				 : hs && !hs->ok ? hs : vs && !vs->ok ? vs : NULL;
 	if (bad) {
 		jw_kstr(&w, "failed_step", bad->step);
 		jw_kstr(&w, "error", tail(bad->error ? bad->error : "(no error text)"));

@@ -27,11 +27,18 @@ void result_write_csim(strbuf *b, const project *p, const csim_result *r);
 /* Writes the estimate result. */
 void result_write_estimate(strbuf *b, const project *p, const estimate *est);
 
-/* Combines csim and estimate results, and the optional rtlsim (rs) and synthesis (ss) results,
- * into the candidate's reward record: the best fidelity it has decides the resources and the
- * latency, and the record's "fidelity" says which it was. */
+/* The hardware results of a promoted candidate; NULL where the step did not run. */
+typedef struct {
+	const step_result *rtlsim, *synth, *hls, *vivado;
+} hw_results;
+
+/* Combines csim and estimate results, and the hardware results hw (NULL: none), into the
+ * candidate's reward record: the best fidelity it has decides the resources (vivado > hls >
+ * synth > estimate) and the latency (hls's worst case > rtlsim's cycles > estimate), and the
+ * record's "fidelity" says which ("estimate", or the latency's and the resources' steps joined
+ * by '+', e.g. "rtlsim+synth", "hls+vivado"). A step that failed fails the candidate. */
 void result_write_reward(strbuf *b, const project *p, const step_result *cs, const step_result *es,
-			 const step_result *rs, const step_result *ss);
+			 const hw_results *hw);
 
 /* Reads a result file; a file that is not a result is an error naming it. */
 int result_read(const char *path, step_result *r, berr *e);

@@ -78,6 +78,11 @@ bool step_lookup(step *s)
 	return s->hit;
 }
 
+void step_skip_lookup(step *s)
+{
+	s->key = kh_final(&s->kh);
+}
+
 void step_finish(step *s, bool ok)
 {
 	if (s->hit)

@@ -30,6 +30,9 @@ void step_key_bytes(step *s, const char *label, const void *data, size_t len);
 /* Finishes the key and looks it up; true if the outputs were restored. */
 bool step_lookup(step *s);
 
+/* Finishes the key without looking it up: the step runs, and step_finish stores its outputs. */
+void step_skip_lookup(step *s);
+
 /* Closes the step; with ok, first stores the outputs it has written. */
 void step_finish(step *s, bool ok);
 
