@@ -151,8 +151,9 @@ expect_grep "vendor: off: and Yosys" '^build c/[0-9a-f]*/synth.json: synth ' b/b
 expect_eq "vendor: off: no vendor edges" "$(grep -c -E '^build [^:]*: (hlsproj|hls|vivado) ' b/build.ninja)" 0
 project '{top_k: 1, rtlsim: false, synth: false, vendor: on}' >on.yaml
 expect_exit 2 "vendor: on without the tools" "$BURN" gen on.yaml -o on
+hl=$(grep -n '^hardware:' on.yaml | cut -d: -f1)
 expect_grep "names file, line and key, and the tools" \
-	"on.yaml:23:[0-9]+: key 'hardware.vendor': on, but vitis_hls and vivado are not on PATH" "$TMP/out"
+	"on.yaml:$hl:[0-9]+: key 'hardware.vendor': on, but vitis_hls and vivado are not on PATH" "$TMP/out"
 mkdir -p only-hls && ln -s "$FAKES/vitis_hls" only-hls/vitis_hls
 PATH="$TMP/only-hls:$BARE" "$BURN" gen on.yaml -o on >"$TMP/out" 2>&1
 expect_grep "vendor: on with vitis_hls alone names vivado" "key 'hardware.vendor': on, but vivado is not on PATH" "$TMP/out"
@@ -160,7 +161,7 @@ expect_ok "vendor: on with the tools" fake "$BURN" gen on.yaml -o on
 project '{top_k: 1, vendor: yes}' >bad.yaml
 expect_exit 2 "vendor: a bad value" "$BURN" gen bad.yaml -o bad
 expect_grep "a bad value: file, line, key and the choices" \
-	"bad.yaml:23:[0-9]+: key 'hardware.vendor': 'yes' is not one of auto, on, off" "$TMP/out"
+	"bad.yaml:$hl:[0-9]+: key 'hardware.vendor': 'yes' is not one of auto, on, off" "$TMP/out"
 project '{top_k: 1, vendor_timeout_s: 0}' >badt.yaml
 expect_exit 2 "vendor_timeout_s: 0" "$BURN" gen badt.yaml -o bad
 expect_grep "vendor_timeout_s: names the key" "key 'hardware.vendor_timeout_s'" "$TMP/out"
