@@ -805,6 +805,8 @@ static int parse_hw(loader *L, const ynode *m)
 	hw_spec *h = &L->p->hw;
 	if (ymap_check(d, m, "hardware", hw_keys, LEN(hw_keys), L->e) != 0)
 		return -1;
+	/* A hardware section promotes the best two of each round unless it says otherwise. */
+	h->top_k = HW_TOP_K_DEFAULT;
 	const ynode *k = ymap_get(m, "top_k");
 	if (k && k->kind == YN_SCALAR && strcmp(k->str, "all") == 0)
 		h->all = true;

@@ -132,6 +132,9 @@ typedef struct {
 	int vendor_line, vendor_col; /* where the vendor key is (0: absent), for gen's errors */
 } hw_spec;
 
+/* top_k when a hardware section does not give it: the two best of each round */
+#define HW_TOP_K_DEFAULT 2
+
 /* The name of a vendor mode as projects spell it ("auto", "on", "off"). */
 const char *vendor_mode_name(vendor_mode m);
 
