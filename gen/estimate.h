@@ -57,6 +57,11 @@ const char *estimate_term_name(int k);
  * terms[EST_N_TERMS], summed over the layers when k < 0. */
 int estimate_terms(const project *p, const config *c, int k, double *terms, berr *e);
 
+/* True if a layer of c runs at one product per lane (D = 1) from a weight ROM: its weights
+ * are Verilog constants, and the DSP count needs them (p's layers' w). Without them
+ * estimate_run counts one multiplier per lane there, an upper bound. */
+bool estimate_needs_weights(const project *p, const config *c);
+
 /* Estimates a config on the project's part and clock (needs block, part, clock). Errors
  * (missing sections, layer count mismatch, a bad part) leave out empty. */
 int estimate_run(const project *p, const config *c, estimate *out, berr *e);

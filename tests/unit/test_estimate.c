@@ -256,7 +256,7 @@ static void test_calibration(void)
 		if (pi == np) {
 			char pp[1100];
 			snprintf(pp, sizeof pp, "%s/projects/%s.yaml", src ? src : ".", r->proj);
-			if (np == 8 || project_load(pp, false, &projs[np], &e) != 0) {
+			if (np == 8 || project_load(pp, true, &projs[np], &e) != 0) {
 				printf("calibration: %s: %s\n", pp, np == 8 ? "too many" : e.msg);
 				bad++;
 				continue;
