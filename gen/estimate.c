@@ -24,24 +24,25 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.04, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.02,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.96, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.13,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 2.03, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.5,
-	[EST_T_RESULT_MODE] = 0.52, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.17,
-	[EST_T_CTRL] = 1,
+	[EST_T_ACC_FABRIC] = 2.03, [EST_T_ACC_CHAIN] = 1.52, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.54, [EST_T_RESULT_MODE] = 0.58, [EST_T_OUT] = 0,
+	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.87, [EST_T_CTRL] = 1.48,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.96, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.95, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.91, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.9, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
-	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.82, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
-	[EST_T_CTRL] = 1.23,
+	[EST_T_ACC_FABRIC] = 0.86, [EST_T_ACC_CHAIN] = 0.51, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.83,
+	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 1.13,
 };
 
 static const char *const term_names[EST_N_TERMS] = {
 	[EST_T_BANK] = "bank", [EST_T_BANK_MUX] = "bank_mux", [EST_T_ROM_REG] = "rom_reg",
 	[EST_T_ROM_LUT] = "rom_lut", [EST_T_LANE_REG] = "lane_reg", [EST_T_SOFT_MUL] = "soft_mul",
-	[EST_T_SPLIT_ADD] = "split_add", [EST_T_ACC_FABRIC] = "acc_fabric", [EST_T_QUANT] = "quant",
+	[EST_T_SPLIT_ADD] = "split_add", [EST_T_ACC_FABRIC] = "acc_fabric",
+	[EST_T_ACC_CHAIN] = "acc_chain", [EST_T_QUANT] = "quant",
 	[EST_T_QUANT_MODE] = "quant_mode", [EST_T_RESULT] = "result",
 	[EST_T_RESULT_MODE] = "result_mode", [EST_T_OUT] = "out", [EST_T_OPMUX] = "opmux",
 	[EST_T_BIAS_MUX] = "bias_mux", [EST_T_CTRL] = "ctrl",
@@ -236,7 +237,9 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 		t[EST_T_SPLIT_ADD] = P * (double)(per - 1) * wp;
 	if (m->soft || per > 1 || !absorbs)
 		t[EST_T_LANE_REG] = P * (ea + wp);
-	if (!acc_in_dsp)
+	if (m->f.slot == 1)
+		t[EST_T_ACC_CHAIN] = P * wa;
+	else if (!acc_in_dsp)
 		t[EST_T_ACC_FABRIC] = P * wa;
 	if (!exact) {
 		int fa = fx_frac(&lc->accum), fp = fx_frac(in_t) + fx_frac(&lc->weight);

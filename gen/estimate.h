@@ -35,7 +35,8 @@ enum {
 	EST_T_LANE_REG,   /* operand and product register bits the DSPs do not absorb */
 	EST_T_SOFT_MUL,   /* operand bit pairs of LUT multipliers */
 	EST_T_SPLIT_ADD,  /* adder bits joining the partial products of a multi-DSP product */
-	EST_T_ACC_FABRIC, /* accumulator bits outside the DSP (register and adder) */
+	EST_T_ACC_FABRIC, /* accumulator bits outside the DSP (register, adder, start multiplexer) */
+	EST_T_ACC_CHAIN,  /* accumulator bits of one-product lanes (D = 1): a register and an adder */
 	EST_T_QUANT,      /* aligned-sum bits of quantizing accumulators */
 	EST_T_QUANT_MODE, /* accumulator bits that round or saturate (each counts once) */
 	EST_T_RESULT,     /* result bits of the result casts (one per lane ending outputs) */
