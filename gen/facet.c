@@ -117,8 +117,8 @@ static void write_part(strbuf *b, const project *p)
 	if (strcmp(t->mem_kind, "none") == 0 || t->mem_kind[0] == '\0')
 		sb_puts(b, "  memory: {kind: none}\n");
 	else
-		sb_printf(b, "  memory: {kind: %s, gbps: %.17g, gib: %.17g}\n", t->mem_kind, t->mem_gbps,
-			  t->mem_gib);
+		sb_printf(b, "  memory: {kind: %s, gbps: %.17g, gib: %.17g, channels: %ld}\n", t->mem_kind,
+			  t->mem_gbps, t->mem_gib, t->mem_channels);
 	put_double(b, "clock_ns", p->clock_ns);
 }
 

@@ -129,11 +129,12 @@ static void test_tools_points(void)
 
 /* ---- the calibration data: Yosys and Verilator runs of the emitted RTL ---------------------- */
 
-enum { CAL_MAX = 128, CAL_COLS = 24 };
+enum { CAL_MAX = 128, CAL_COLS = 32 };
 
 typedef struct {
 	char id[16], proj[48], rf[16], strat[16], tin[48], tw[48], tacc[48], tres[48];
 	double lut, ff, dsp, bram, cycles;
+	double budget[4];   /* the part's LUT, FF, DSP, BRAM18 */
 	double t[EST_N_TERMS];
 	estimate est;
 } cal_row;
@@ -215,15 +216,23 @@ static double smape(double e, double y)
 	return e + y == 0 ? 0 : 2 * fabs(e - y) / (e + y);
 }
 
+/* Opens tests/data/calib/NAME under $BURN_SRC (a failed check when it cannot). */
+static FILE *open_calib(const char *name)
+{
+	const char *src = getenv("BURN_SRC");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/tests/data/calib/%s", src ? src : ".", name);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	return f;
+}
+
 /* Every row of tests/data/calib/yosys.tsv (written by tests/calib.sh): the estimate against
  * Yosys' counts and the cycles Verilator measured; the fitted coefficients refitted. */
 static void test_calibration(void)
 {
 	const char *src = getenv("BURN_SRC");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/data/calib/yosys.tsv", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	CHECK(f != NULL, "cannot open %s", path);
+	FILE *f = open_calib("yosys.tsv");
 	if (!f)
 		return;
 	static cal_row rows[CAL_MAX];
@@ -231,7 +240,7 @@ static void test_calibration(void)
 	char line[2048], *h[CAL_COLS], hdrbuf[2048];
 	if (!fgets(hdrbuf, sizeof hdrbuf, f)) {
 		fclose(f);
-		CHECK(0, "%s is empty", path);
+		CHECK(0, "yosys.tsv is empty");
 		return;
 	}
 	hdrbuf[strcspn(hdrbuf, "\n")] = 0;
@@ -241,6 +250,8 @@ static void test_calibration(void)
 	int c_acc = col(h, nh, "accum"), c_res = col(h, nh, "result");
 	int c_lut = col(h, nh, "ys_lut"), c_ff = col(h, nh, "ys_ff"), c_dsp = col(h, nh, "ys_dsp");
 	int c_bram = col(h, nh, "ys_bram"), c_cyc = col(h, nh, "sim_cycles");
+	int c_part[4] = {col(h, nh, "part_lut"), col(h, nh, "part_ff"), col(h, nh, "part_dsp"),
+			 col(h, nh, "part_bram")};
 	project projs[8];
 	char pnames[8][48];
 	int np = 0, bad = 0;
@@ -257,6 +268,8 @@ static void test_calibration(void)
 		r->dsp = atof(v[c_dsp]);
 		r->bram = atof(v[c_bram]);
 		r->cycles = v[c_cyc][0] ? atof(v[c_cyc]) : -1;
+		for (int k = 0; k < 4; k++)
+			r->budget[k] = atof(v[c_part[k]]);
 		int pi = 0;
 		while (pi < np && strcmp(pnames[pi], r->proj) != 0)
 			pi++;
@@ -293,7 +306,7 @@ static void test_calibration(void)
 	CHECK(n >= CAL_MIN_ROWS, "only %d calibration rows", n);
 
 	double s[4] = {0}, worst[4] = {0};
-	int cyc_n = 0, cyc_ok = 0, dsp_ok = 0, bram_ok = 0;
+	int cyc_n = 0, cyc_ok = 0, dsp_ok = 0, bram_ok = 0, fit_agree = 0, fit_ys = 0;
 	printf("| id | LUT est/Yosys | FF est/Yosys | DSP est/Yosys | BRAM18 est/Yosys | cycles est/sim |\n");
 	for (int i = 0; i < n; i++) {
 		cal_row *r = &rows[i];
@@ -305,6 +318,13 @@ static void test_calibration(void)
 			s[k] += m;
 			worst[k] = m > worst[k] ? m : worst[k];
 		}
+		bool fe = true, fy = true; /* fits the part's budget, by the estimate and by Yosys */
+		for (int k = 0; k < 4; k++) {
+			fe = fe && e4[k] <= r->budget[k];
+			fy = fy && y4[k] <= r->budget[k];
+		}
+		fit_agree += fe == fy;
+		fit_ys += fy;
 		dsp_ok += t->dsp == (long)r->dsp;
 		bram_ok += t->bram18 == (long)r->bram;
 		if (r->cycles >= 0) {
@@ -327,6 +347,9 @@ static void test_calibration(void)
 		printf("sMAPE %s %.1f%% (worst %.1f%%)\n", names[k], 100 * s[k] / n, 100 * worst[k]);
 	printf("DSP exact in %d of %d, BRAM18 in %d of %d, latency = rtlsim cycles in %d of %d\n",
 	       dsp_ok, n, bram_ok, n, cyc_ok, cyc_n);
+	printf("fit/no-fit against the part's budget: %d of %d agree (%d fit by Yosys)\n", fit_agree, n,
+	       fit_ys);
+	CHECK(fit_agree == n, "fit/no-fit disagrees in %d rows", n - fit_agree);
 	CHECK(cyc_n >= CAL_MIN_CYCLES, "only %d rows with measured cycles", cyc_n);
 	/* the bounds docs/ESTIMATE.md reports (a little slack for rounding the coefficients) */
 	CHECK(100 * s[0] / n <= CAL_LUT_SMAPE, "LUT sMAPE %.1f%%", 100 * s[0] / n);
@@ -416,11 +439,7 @@ static layer_estimate total(const config *c)
  * it counts every lane (the upper bound), and at RF 2 (a ROM, no constants) too. */
 static void test_const_weights(void)
 {
-	const char *src = getenv("BURN_SRC");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/data/calib/const_dsp.tsv", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	CHECK(f != NULL, "cannot open %s", path);
+	FILE *f = open_calib("const_dsp.tsv");
 	if (!f)
 		return;
 	char line[2048], *h[CAL_COLS];
@@ -480,7 +499,7 @@ static void test_const_weights(void)
 		n++;
 	}
 	fclose(f);
-	CHECK(n >= 12, "only %d layers in %s", n, path);
+	CHECK(n >= 12, "only %d layers in const_dsp.tsv", n);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -498,17 +517,7 @@ static layer_estimate one(int n_in, int n_out, const config *c)
 {
 	int dims[1][2] = {{n_in, n_out}};
 	mkblock(1, dims);
-	estimate est;
-	berr e;
-	layer_estimate r = {0};
-	if (estimate_run(&P, c, &est, &e) != 0) {
-		printf("estimate failed: %s\n", e.msg);
-		r.dsp = -1;
-		return r;
-	}
-	r = est.total;
-	estimate_free(&est);
-	return r;
+	return total(c);
 }
 
 static void test_monotone(void)
