@@ -57,7 +57,7 @@ const char usage_reward[] =
 	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
 
 /* Versions of the cached steps: bump one when its output for the same inputs changes. */
-enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 2, REWARD_VERSION = 1 };
+enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 3, REWARD_VERSION = 1 };
 
 typedef struct {
 	const char *pos[4];
@@ -156,6 +156,67 @@ static bool cached(step *s, const args *a, const char *name, int version, const 
 	return step_lookup(s);
 }
 
+/* True if input path holds p's weights (a .npy of its weights folder, its safetensors file). */
+static bool weight_input(const project *p, const char *path)
+{
+	const weights_spec *w = &p->weights;
+	size_t n = w->file ? strlen(w->file) : 0;
+	if (w->source == SRC_NPY)
+		return n > 0 && strncmp(path, w->file, n) == 0 && path[n] == '/';
+	return w->source == SRC_SAFETENSORS && n > 0 && strcmp(path, w->file) == 0;
+}
+
+/* Starts the estimate's cache step. The weights are part of the key only when the config
+ * reads them (a layer at RF 1, estimate_needs_weights): otherwise the key leaves out the
+ * project's top-level `weights:` section (and the comment lines before it, the facet's data
+ * digest) and the weight data files, so that a weights edit finds the estimates of the other
+ * candidates in the cache. Returns true on a hit. */
+static bool cached_estimate(step *s, const args *a, const project *p, bool weights)
+{
+	if (weights)
+		return cached(s, a, "estimate", ESTIMATE_VERSION, p, &a->pos[1], 1);
+	berr e;
+	char *text;
+	size_t len;
+	if (read_file(a->pos[0], YDOC_MAX_BYTES, &text, &len, &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	strbuf kept = {0}, comments = {0};
+	bool skip = false;
+	for (char *l = text; l < text + len;) {
+		char *nl = memchr(l, '\n', (size_t)(text + len - l));
+		size_t n = nl ? (size_t)(nl - l) + 1 : (size_t)(text + len - l);
+		if (skip && (l[0] == ' ' || l[0] == '\t' || l[0] == '\n' || l[0] == '#')) {
+			l += n; /* the section's own lines */
+			continue;
+		}
+		skip = false;
+		if (l[0] == '#') {
+			sb_add(&comments, l, n); /* kept unless a weights section follows */
+		} else {
+			skip = n >= 8 && strncmp(l, "weights:", 8) == 0;
+			if (!skip && comments.len)
+				sb_add(&kept, comments.s, comments.len);
+			comments.len = 0;
+			if (!skip)
+				sb_add(&kept, l, n);
+		}
+		l += n;
+	}
+	if (comments.len)
+		sb_add(&kept, comments.s, comments.len);
+	free(text);
+	step_begin(s, "estimate", ESTIMATE_VERSION, 1, &a->out);
+	step_key_bytes(s, "project-without-weights", kept.s ? kept.s : "", kept.len);
+	sb_free(&kept);
+	sb_free(&comments);
+	for (int i = 0; i < p->n_inputs; i++)
+		if (!weight_input(p, p->inputs[i]) && step_key_file(s, "input", p->inputs[i], &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+	if (step_key_file(s, "file", a->pos[1], &e) != 0)
+		die(EXIT_BADINPUT, "%s", e.msg);
+	return step_lookup(s);
+}
+
 /* A candidate failure: recorded with --keep-going, else reported with exit 2. */
 static int candidate_failed(const args *a, const char *stepname, const char *msg)
 {
@@ -223,14 +284,27 @@ int cmd_estimate(int argc, char **argv)
 	if (project_load(a.pos[0], false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
+	/* a layer at ReuseFactor 1 multiplies by constant weights, which Yosys folds by value:
+	 * then the weights are an input (loaded, and in the cache key) */
+	int crc = config_load(a.pos[1], &p, &c, &e);
+	bool weights = crc == 0 && estimate_needs_weights(&p, &c);
 	bool use_cache = a.out != NULL;
-	if (use_cache && cached(&s, &a, "estimate", ESTIMATE_VERSION, &p, &a.pos[1], 1)) {
+	if (use_cache && cached_estimate(&s, &a, &p, weights)) {
+		if (crc == 0)
+			config_free(&c);
 		project_free(&p);
 		return 0;
 	}
 	int rc = 0;
 	estimate est;
-	if (config_load(a.pos[1], &p, &c, &e) != 0) {
+	if (weights) {
+		config_free(&c);
+		project_free(&p);
+		if (project_load(a.pos[0], true, &p, &e) != 0)
+			die(EXIT_BADINPUT, "%s", e.msg);
+		crc = config_load(a.pos[1], &p, &c, &e);
+	}
+	if (crc != 0) {
 		rc = candidate_failed(&a, "estimate", e.msg);
 	} else if (estimate_run(&p, &c, &est, &e) != 0) {
 		config_free(&c);

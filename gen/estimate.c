@@ -24,24 +24,25 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.04, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.02,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.96, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.13,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 2.03, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.5,
-	[EST_T_RESULT_MODE] = 0.52, [EST_T_OUT] = 0, [EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 1.17,
-	[EST_T_CTRL] = 1,
+	[EST_T_ACC_FABRIC] = 2.03, [EST_T_ACC_CHAIN] = 1.52, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.54, [EST_T_RESULT_MODE] = 0.58, [EST_T_OUT] = 0,
+	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.87, [EST_T_CTRL] = 1.48,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.96, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.95, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.91, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.9, [EST_T_QUANT] = 0, [EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0,
-	[EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.82, [EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0,
-	[EST_T_CTRL] = 1.23,
+	[EST_T_ACC_FABRIC] = 0.86, [EST_T_ACC_CHAIN] = 0.51, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.83,
+	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 1.13,
 };
 
 static const char *const term_names[EST_N_TERMS] = {
 	[EST_T_BANK] = "bank", [EST_T_BANK_MUX] = "bank_mux", [EST_T_ROM_REG] = "rom_reg",
 	[EST_T_ROM_LUT] = "rom_lut", [EST_T_LANE_REG] = "lane_reg", [EST_T_SOFT_MUL] = "soft_mul",
-	[EST_T_SPLIT_ADD] = "split_add", [EST_T_ACC_FABRIC] = "acc_fabric", [EST_T_QUANT] = "quant",
+	[EST_T_SPLIT_ADD] = "split_add", [EST_T_ACC_FABRIC] = "acc_fabric",
+	[EST_T_ACC_CHAIN] = "acc_chain", [EST_T_QUANT] = "quant",
 	[EST_T_QUANT_MODE] = "quant_mode", [EST_T_RESULT] = "result",
 	[EST_T_RESULT_MODE] = "result_mode", [EST_T_OUT] = "out", [EST_T_OPMUX] = "opmux",
 	[EST_T_BIAS_MUX] = "bias_mux", [EST_T_CTRL] = "ctrl",
@@ -110,6 +111,72 @@ static long long dsp_count(int a, int b, int da, int db)
 	return n;
 }
 
+/* Bits of m as a signed (sgn) or unsigned number: the fewest that hold it. */
+static int raw_bits(fx_raw m, bool sgn)
+{
+	int b = sgn ? 1 : 0;
+	if (sgn && m < 0)
+		m = -(m + 1);
+	while (m > 0 && b < 130) {
+		m >>= 1;
+		b++;
+	}
+	return b;
+}
+
+static int cmp_raw(const void *a, const void *b)
+{
+	fx_raw x = *(const fx_raw *)a, y = *(const fx_raw *)b;
+	return (x > y) - (x < y);
+}
+
+/* DSP slices of one lane multiplying an input of type tx by the constant raw weight c (the
+ * RTL at D = 1), as Yosys 0.23 maps it (measured, docs/ESTIMATE.md): a product by 0 or by
+ * +-2^k is a shift; otherwise the constant's trailing zero bits are dropped (c = m * 2^k
+ * multiplies by the odd m), and the product is unsigned (input bits x bits of m) when the
+ * input is unsigned and m > 0, else signed (the signed input x the signed bits of m); it
+ * stays in LUTs below 9 product bits or with an operand under 2 bits, as for any product. */
+static long long const_dsp(const fx_type *tx, fx_raw c, const part *pt)
+{
+	if (c == 0)
+		return 0;
+	while ((c & 1) == 0)
+		c >>= 1; /* an arithmetic shift: c != 0 */
+	if (c == 1 || c == -1)
+		return 0;
+	bool uns = !tx->sign && c > 0;
+	int a = uns ? tx->w : tx->w + !tx->sign, b = raw_bits(c, !uns);
+	if (a < LUT_MIN_OPERAND || b < LUT_MIN_OPERAND || a + b < LUT_MIN_PRODUCT)
+		return 0;
+	return uns ? dsp_count(a + 1, b + 1, pt->dsp_a, pt->dsp_b) : dsp_count(a, b, pt->dsp_a, pt->dsp_b);
+}
+
+/* DSP slices of a layer at D = 1 with its weights: each lane multiplies one input by one
+ * quantised weight, a constant, and lanes multiplying the same input by the same constant
+ * share one multiplier (Yosys merges their equal operand registers and products). *nmul
+ * gets the number of products left on DSPs. */
+static long long const_layer_dsp(const layer *ly, const fx_type *tx, const fx_type *tw,
+				 const part *pt, long long *nmul)
+{
+	long long dsp = 0;
+	fx_raw *row = xcalloc((size_t)ly->n_out, sizeof *row);
+	*nmul = 0;
+	for (int i = 0; i < ly->n_in; i++) {
+		for (int j = 0; j < ly->n_out; j++)
+			row[j] = fx_from_double(tw, ly->w[(size_t)i * ly->n_out + j], NULL);
+		qsort(row, (size_t)ly->n_out, sizeof *row, cmp_raw);
+		for (int j = 0; j < ly->n_out; j++) {
+			if (j > 0 && row[j] == row[j - 1])
+				continue;
+			long long n = const_dsp(tx, row[j], pt);
+			dsp += n;
+			*nmul += n > 0;
+		}
+	}
+	free(row);
+	return dsp;
+}
+
 /* True if no partial sum can round or overflow the accumulator for any input and weight of
  * their types: the RTL's plain adder (kernels/rtl.c decides it from the actual weights, which
  * the estimate does not load, so this is the type-level bound: hls4ml's auto accumulator
@@ -132,6 +199,7 @@ static bool accum_exact_types(const fx_type *tx, const layer_cfg *lc, long n_in,
 typedef struct {
 	rtl_fold f;
 	long long dsp, bram, lutram;
+	long long const_mults; /* D = 1 with weights: products left on DSPs after folding */
 	bool soft;
 	double t[EST_N_TERMS];
 } layer_model;
@@ -152,6 +220,10 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 	m->soft = wx < LUT_MIN_OPERAND || ww < LUT_MIN_OPERAND || wx + ww < LUT_MIN_PRODUCT;
 	long long per = m->soft ? 0 : dsp_count(ea, eb, pt->dsp_a, pt->dsp_b);
 	m->dsp = (long long)P * per;
+	/* D = 1: the weights are constants Yosys folds by value (without them, as in an
+	 * author's facet, P*per is an upper bound) */
+	if (m->f.slot == 1 && ly->w)
+		m->dsp = const_layer_dsp(ly, in_t, &lc->weight, pt, &m->const_mults);
 	bool exact = accum_exact_types(in_t, lc, ly->n_in, ly->bias);
 	/* in the DSP's P register when it can be: on xc7, one DSP per product, an exact
 	 * accumulator of at most 48 bits, and a lane that accumulates (at D = 1 every lane adds
@@ -165,7 +237,9 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 		t[EST_T_SPLIT_ADD] = P * (double)(per - 1) * wp;
 	if (m->soft || per > 1 || !absorbs)
 		t[EST_T_LANE_REG] = P * (ea + wp);
-	if (!acc_in_dsp)
+	if (m->f.slot == 1)
+		t[EST_T_ACC_CHAIN] = P * wa;
+	else if (!acc_in_dsp)
 		t[EST_T_ACC_FABRIC] = P * wa;
 	if (!exact) {
 		int fa = fx_frac(&lc->accum), fp = fx_frac(in_t) + fx_frac(&lc->weight);
@@ -271,6 +345,18 @@ static int model_all(const project *p, const config *c, layer_model *m, berr *e)
 		m[i].f.wait = f[i].wait;
 	free(f);
 	return 0;
+}
+
+bool estimate_needs_weights(const project *p, const config *c)
+{
+	for (int i = 0; i < p->n_layers && i < c->n_layers; i++) {
+		const layer *ly = &p->layers[i];
+		long reuse = c->layers[i].reuse;
+		/* D = ceil(N / ceil(N / RF)) is 1 exactly when RF = 1 or N = 1 */
+		if (c->layers[i].wfmt == WF_ROM && (reuse == 1 || (ly->n_in == 1 && ly->n_out == 1)))
+			return true;
+	}
+	return false;
 }
 
 int estimate_terms(const project *p, const config *c, int k, double *terms, berr *e)

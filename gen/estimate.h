@@ -35,7 +35,8 @@ enum {
 	EST_T_LANE_REG,   /* operand and product register bits the DSPs do not absorb */
 	EST_T_SOFT_MUL,   /* operand bit pairs of LUT multipliers */
 	EST_T_SPLIT_ADD,  /* adder bits joining the partial products of a multi-DSP product */
-	EST_T_ACC_FABRIC, /* accumulator bits outside the DSP (register and adder) */
+	EST_T_ACC_FABRIC, /* accumulator bits outside the DSP (register, adder, start multiplexer) */
+	EST_T_ACC_CHAIN,  /* accumulator bits of one-product lanes (D = 1): a register and an adder */
 	EST_T_QUANT,      /* aligned-sum bits of quantizing accumulators */
 	EST_T_QUANT_MODE, /* accumulator bits that round or saturate (each counts once) */
 	EST_T_RESULT,     /* result bits of the result casts (one per lane ending outputs) */
@@ -56,6 +57,11 @@ const char *estimate_term_name(int k);
 /* Structure counts of layer k of c on p's part (needs the block and part) into
  * terms[EST_N_TERMS], summed over the layers when k < 0. */
 int estimate_terms(const project *p, const config *c, int k, double *terms, berr *e);
+
+/* True if a layer of c runs at one product per lane (D = 1) from a weight ROM: its weights
+ * are Verilog constants, and the DSP count needs them (p's layers' w). Without them
+ * estimate_run counts one multiplier per lane there, an upper bound. */
+bool estimate_needs_weights(const project *p, const config *c);
 
 /* Estimates a config on the project's part and clock (needs block, part, clock). Errors
  * (missing sections, layer count mismatch, a bad part) leave out empty. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache/cache.h"
 #include "gen/cmds.h"
 #include "gen/json.h"
 #include "gen/project.h"
@@ -21,8 +22,9 @@ const char usage_facet[] =
 
 /* What a facet holds, beyond the HAS_* sections. */
 enum {
-	F_TENSORS = 1 << 16, /* the block's weight data (not only its shapes) */
-	F_NAME = 1 << 17,    /* the project's name (kept out of cached steps' facets, so projects
+	F_WEIGHTS = 1 << 16, /* the block's weights (not only its shapes) */
+	F_CALIB = 1 << 17,   /* the calibration inputs */
+	F_NAME = 1 << 18,    /* the project's name (kept out of cached steps' facets, so projects
 			      * that differ only in name share their cached results) */
 };
 
@@ -57,14 +59,42 @@ static const char *dist_name(distribution d)
 	return d == DIST_UNIFORM ? "uniform" : "normal";
 }
 
+/* Encodes layer k's weight (bias: its bias) tensor as the canonical .npy of DIR/data. */
+static void layer_npy(const project *p, int k, bool bias, strbuf *b)
+{
+	const layer *l = &p->layers[k];
+	long shape[2] = {l->n_in, l->n_out};
+	if (bias)
+		npy_encode(b, l->b, 1, &shape[1], true);
+	else
+		npy_encode(b, l->w, 2, shape, true);
+}
+
 static void write_weights(strbuf *b, const project *p)
 {
 	const weights_spec *w = &p->weights;
-	if (w->source == SRC_RANDOM)
+	if (w->source == SRC_RANDOM) {
 		sb_printf(b, "weights: {source: random, seed: %ld, distribution: %s, scale: %.17g}\n", w->seed,
 			  dist_name(w->dist), w->scale);
-	else
-		sb_puts(b, "weights: {source: npy, file: data, layout: in_out}\n");
+		return;
+	}
+	/* the data's digest, as a comment: the facet's bytes change when the data does, so the
+	 * steps that read it re-run (the data files are not inputs of their edges) */
+	khash h;
+	kh_init(&h, "facet-weights", 1);
+	for (int k = 0; k < p->n_layers; k++)
+		for (int bias = 0; bias < 2; bias++) {
+			if (bias && !p->layers[k].b)
+				continue;
+			strbuf t = {0};
+			layer_npy(p, k, bias, &t);
+			kh_add(&h, p->layers[k].name, t.s, t.len);
+			sb_free(&t);
+		}
+	ckey key = kh_final(&h);
+	char hex[33];
+	ckey_hex(&key, hex);
+	sb_printf(b, "# weights digest %s\nweights: {source: npy, file: data, layout: in_out}\n", hex);
 }
 
 static void write_calib(strbuf *b, const project *p)
@@ -87,8 +117,8 @@ static void write_part(strbuf *b, const project *p)
 	if (strcmp(t->mem_kind, "none") == 0 || t->mem_kind[0] == '\0')
 		sb_puts(b, "  memory: {kind: none}\n");
 	else
-		sb_printf(b, "  memory: {kind: %s, gbps: %.17g, gib: %.17g}\n", t->mem_kind, t->mem_gbps,
-			  t->mem_gib);
+		sb_printf(b, "  memory: {kind: %s, gbps: %.17g, gib: %.17g, channels: %ld}\n", t->mem_kind,
+			  t->mem_gbps, t->mem_gib, t->mem_channels);
 	put_double(b, "clock_ns", p->clock_ns);
 }
 
@@ -137,10 +167,10 @@ static void facet_text(const project *p, unsigned mask, strbuf *b)
 		sb_printf(b, "name: %s\n", p->name);
 	if (mask & HAS_BLOCK)
 		write_block(b, p);
-	if (mask & F_TENSORS) {
+	if (mask & F_WEIGHTS)
 		write_weights(b, p);
+	if (mask & F_CALIB)
 		write_calib(b, p);
-	}
 	if (mask & HAS_PART)
 		write_part(b, p);
 	if (mask & HAS_EPS)
@@ -176,13 +206,15 @@ static void write_data(const project *p, const char *dir)
 	if (p->weights.source != SRC_RANDOM) {
 		for (int k = 0; k < p->n_layers; k++) {
 			const layer *l = &p->layers[k];
-			char name[MAX_NAME + 16];
-			long shape[2] = {l->n_in, l->n_out};
-			snprintf(name, sizeof name, "%s.weight.npy", l->name);
-			write_npy(data, name, l->w, 2, shape);
-			if (l->b) {
-				snprintf(name, sizeof name, "%s.bias.npy", l->name);
-				write_npy(data, name, l->b, 1, &shape[1]);
+			for (int bias = 0; bias < 2; bias++) {
+				if (bias && !l->b)
+					continue;
+				char name[MAX_NAME + 16];
+				snprintf(name, sizeof name, "%s.%s.npy", l->name, bias ? "bias" : "weight");
+				strbuf b = {0};
+				layer_npy(p, k, bias, &b);
+				write_or_die(data, name, &b);
+				sb_free(&b);
 			}
 		}
 	}
@@ -228,8 +260,9 @@ int cmd_facet(int argc, char **argv)
 		const char *name;
 		unsigned mask;
 	} facets[] = {
-		{"csim.yaml", HAS_BLOCK | F_TENSORS},
-		{"estimate.yaml", HAS_BLOCK | HAS_PART},
+		{"csim.yaml", HAS_BLOCK | F_WEIGHTS | F_CALIB},
+		/* the weights: a layer at ReuseFactor 1 multiplies by constants Yosys folds */
+		{"estimate.yaml", HAS_BLOCK | F_WEIGHTS | HAS_PART},
 		{"hlsgen.yaml", HAS_BLOCK | F_NAME},
 		{"reward.yaml", HAS_BLOCK | HAS_PART | HAS_EPS},
 		{"author.yaml", HAS_BLOCK | HAS_PART | HAS_EPS | HAS_SEARCH},

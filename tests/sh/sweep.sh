@@ -51,14 +51,32 @@ done
 expect_eq "clock edit: no csim of existing candidates" "$old_csim" 0
 expect_ok "clock edit: estimates re-ran" grep -q "burn estimate " "$TMP/run4"
 
-# the weights: csim re-runs, estimate of an existing candidate does not
+# the weights: csim re-runs; the estimate facet holds the weights too (a layer at RF 1
+# multiplies by constants Yosys folds, docs/ESTIMATE.md), so ninja re-runs the estimates, but
+# only a candidate with an RF-1 layer has them in its key: the others are cache hits and
+# their estimate.json keeps its bytes and time (restat)
+for id in $ids_before; do
+	cp -p "$D/c/$id/estimate.json" "$TMP/est.$id"
+done
 sed -i '/^weights:/,/^calibration:/s/  seed: 1/  seed: 7/' "$P"
 ninja -C "$D" -v >"$TMP/run5" 2>&1
-old_est=0
+rf1_miss=0 rf1=0 other_hit=0 other=0 other_same=0
 for id in $ids_before; do
-	grep -q "burn estimate .*c/$id/" "$TMP/run5" && old_est=$((old_est + 1))
+	grep -q "burn estimate .*c/$id/" "$TMP/run5" || continue
+	if grep -q "ReuseFactor: 1$" "$D/c/$id/config.yaml"; then
+		rf1=$((rf1 + 1))
+		grep -q '^miss' "$D/c/$id/estimate.json.cache" && rf1_miss=$((rf1_miss + 1))
+	else
+		other=$((other + 1))
+		grep -q '^hit' "$D/c/$id/estimate.json.cache" && other_hit=$((other_hit + 1))
+		[ "$D/c/$id/estimate.json" -nt "$TMP/est.$id" ] || other_same=$((other_same + 1))
+	fi
 done
-expect_eq "weights edit: no estimate of existing candidates" "$old_est" 0
+expect_ok "weights edit: estimates of candidates without an RF-1 layer ran ($other)" test "$other" -gt 0
+expect_eq "weights edit: they are cache hits" "$other_hit" "$other"
+expect_eq "weights edit: their estimate.json is untouched" "$other_same" "$other"
+expect_ok "weights edit: an RF-1 candidate among them" test "$rf1" -gt 0
+expect_eq "weights edit: every RF-1 candidate's estimate is a miss ($rf1)" "$rf1_miss" "$rf1"
 expect_ok "weights edit: csim re-ran" grep -q "burn csim " "$TMP/run5"
 ninja -C "$D" >"$TMP/run6" 2>&1
 expect_grep "after the edits, ninja is a no-op again" "^ninja: no work to do.$" "$TMP/run6"

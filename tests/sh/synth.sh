@@ -4,8 +4,8 @@
 # chain), both families, the cache (a second run restores the result without Yosys), and the
 # failures that must become failed candidates: a syntax error, a timeout, a crash (a fake
 # yosys that kills itself), a malformed stat.json, Yosys missing, a bad RTL folder.
-# When `burn rtlgen` exists it also synthesises one emitted block and compares the DSPs with
-# the estimator's multipliers. About 20 s of Yosys runs.
+# When `burn rtlgen` exists it also synthesises emitted blocks and compares the DSPs with the
+# estimator's: one per multiplier from a ROM (RF 3, 5, 32), fewer with constant weights (RF 1).
 . "$BURN_SRC/tests/lib.sh"
 export BURN_CACHE="$TMP/cache"
 D="$BURN_SRC/tests/data/synth"
@@ -206,6 +206,19 @@ EOF2
 		expect_eq "8->4->3 at RF $rf: estimated DSPs = multipliers" \
 			"$(field small$rf.est.json dsp)" "$(field small$rf.est.json mults)"
 	done
+	# RF 1: every lane multiplies by a constant weight, which Yosys folds by value (0 and
+	# +-2^k are shifts, equal products on one input merge); 4-bit weights make many such
+	# lanes. 10 x 4-bit operands: the estimate's DSPs (from the weights) are Yosys' count.
+	printf "Model:\n  Precision: {default: 'ap_fixed<10,4>', weight: 'ap_fixed<4,2>', accum: 'ap_fixed<24,10>'}\n  ReuseFactor: 1\n" >small1.yaml
+	"$BURN" rtlgen small.yaml small1.yaml -o small1 >/dev/null 2>&1
+	"$BURN" estimate small.yaml small1.yaml -o small1.est.json >/dev/null 2>&1
+	start=$(date +%s)
+	expect_ok "8->4->3 at RF 1 synthesises" "$BURN" synth small.yaml small1 -o small1.synth.json
+	echo "8->4->3 at RF 1: $(( $(date +%s) - start )) s"
+	expect_eq "8->4->3 at RF 1, constant weights: Yosys DSPs = estimated DSPs" \
+		"$(field small1.synth.json dsp)" "$(field small1.est.json dsp)"
+	expect_ok "8->4->3 at RF 1: the constants save DSPs ($(field small1.est.json dsp) of $(field small1.est.json mults))" \
+		test "$(field small1.est.json dsp)" -lt "$(field small1.est.json mults)"
 else
 	echo "burn rtlgen is not there yet: its synthesis is skipped"
 fi

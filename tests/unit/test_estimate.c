@@ -14,12 +14,15 @@
 
 /* The checked-in calibration data (tests/data/calib/yosys.tsv): rows synthesised, rows
  * co-simulated, and the sMAPE bounds (percent) over all rows, D = 1 included */
-#define CAL_MIN_ROWS 27
-#define CAL_MIN_CYCLES 8
-#define CAL_LUT_SMAPE 9.5
-#define CAL_FF_SMAPE 5.0
-#define CAL_DSP_SMAPE 2.0
+#define CAL_MIN_ROWS 32
+#define CAL_MIN_CYCLES 12
+#define CAL_LUT_SMAPE 10.0
+#define CAL_FF_SMAPE 3.5
+#define CAL_DSP_SMAPE 0.5
 #define CAL_BRAM_SMAPE 1.0
+/* leave-one-out sMAPE bounds (percent): each row predicted by a refit on the others */
+#define CAL_LUT_LOO 18.5
+#define CAL_FF_LOO 6.5
 
 static layer L[4];
 static project P;
@@ -126,11 +129,12 @@ static void test_tools_points(void)
 
 /* ---- the calibration data: Yosys and Verilator runs of the emitted RTL ---------------------- */
 
-enum { CAL_MAX = 128, CAL_COLS = 24 };
+enum { CAL_MAX = 128, CAL_COLS = 32 };
 
 typedef struct {
 	char id[16], proj[48], rf[16], strat[16], tin[48], tw[48], tacc[48], tres[48];
 	double lut, ff, dsp, bram, cycles;
+	double budget[4];   /* the part's LUT, FF, DSP, BRAM18 */
 	double t[EST_N_TERMS];
 	estimate est;
 } cal_row;
@@ -160,32 +164,23 @@ static int col(char **hdr, int n, const char *name)
 	exit(2);
 }
 
-/* True if a layer of the row does one product per lane (D = 1): weights are constants there,
- * which Yosys folds by value (docs/ESTIMATE.md), so such rows are left out of the fit. */
-static bool has_d1(const cal_row *r)
-{
-	for (int k = 0; k < r->est.n_layers; k++)
-		if (r->est.layers[k].ii == 1)
-			return true;
-	return false;
-}
-
 /* Least squares of sum_k c_k a_ik ~ y_i on the relative error (rows weighted by 1/y_i), with
- * c_k >= 0 and the terms in fixed[] (>= 0) held, by cyclic coordinate descent; rows with
- * D = 1 get weight 0. */
-static void nnls_rel(cal_row *r, int n, int which, const double *fixed, double *c)
+ * c_k >= 0 and the terms in fixed[] (>= 0) held, by cyclic coordinate descent until no
+ * coefficient moves by 1e-7; row skip (-1: none) is left out (for leave-one-out). */
+static void nnls_rel(cal_row *r, int n, int which, const double *fixed, int skip, double *c)
 {
 	static double a[CAL_MAX][EST_N_TERMS], y[CAL_MAX];
 	for (int i = 0; i < n; i++) {
 		double yy = which ? r[i].ff : r[i].lut;
-		double wgt = has_d1(&r[i]) ? 0 : 1;
+		double wgt = i == skip ? 0 : 1;
 		for (int k = 0; k < EST_N_TERMS; k++)
 			a[i][k] = wgt * r[i].t[k] / yy;
 		y[i] = wgt;
 	}
 	for (int k = 0; k < EST_N_TERMS; k++)
 		c[k] = fixed[k] >= 0 ? fixed[k] : 0;
-	for (int it = 0; it < 20000; it++)
+	for (int it = 0; it < 20000; it++) {
+		double moved = 0;
 		for (int k = 0; k < EST_N_TERMS; k++) {
 			if (fixed[k] >= 0)
 				continue;
@@ -198,8 +193,22 @@ static void nnls_rel(cal_row *r, int n, int which, const double *fixed, double *
 				num += a[i][k] * res;
 				den += a[i][k] * a[i][k];
 			}
-			c[k] = den > 0 && num > 0 ? num / den : 0;
+			double ck = den > 0 && num > 0 ? num / den : 0;
+			moved = fmax(moved, fabs(ck - c[k]));
+			c[k] = ck;
 		}
+		if (moved < 1e-7)
+			break;
+	}
+}
+
+/* The LUT (which 0) or FF (1) count coefficients c give row r. */
+static double fitted(const cal_row *r, const double *c)
+{
+	double e = 0;
+	for (int k = 0; k < EST_N_TERMS; k++)
+		e += c[k] * r->t[k];
+	return e;
 }
 
 static double smape(double e, double y)
@@ -207,15 +216,23 @@ static double smape(double e, double y)
 	return e + y == 0 ? 0 : 2 * fabs(e - y) / (e + y);
 }
 
+/* Opens tests/data/calib/NAME under $BURN_SRC (a failed check when it cannot). */
+static FILE *open_calib(const char *name)
+{
+	const char *src = getenv("BURN_SRC");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/tests/data/calib/%s", src ? src : ".", name);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL, "cannot open %s", path);
+	return f;
+}
+
 /* Every row of tests/data/calib/yosys.tsv (written by tests/calib.sh): the estimate against
  * Yosys' counts and the cycles Verilator measured; the fitted coefficients refitted. */
 static void test_calibration(void)
 {
 	const char *src = getenv("BURN_SRC");
-	char path[1024];
-	snprintf(path, sizeof path, "%s/tests/data/calib/yosys.tsv", src ? src : ".");
-	FILE *f = fopen(path, "r");
-	CHECK(f != NULL, "cannot open %s", path);
+	FILE *f = open_calib("yosys.tsv");
 	if (!f)
 		return;
 	static cal_row rows[CAL_MAX];
@@ -223,7 +240,7 @@ static void test_calibration(void)
 	char line[2048], *h[CAL_COLS], hdrbuf[2048];
 	if (!fgets(hdrbuf, sizeof hdrbuf, f)) {
 		fclose(f);
-		CHECK(0, "%s is empty", path);
+		CHECK(0, "yosys.tsv is empty");
 		return;
 	}
 	hdrbuf[strcspn(hdrbuf, "\n")] = 0;
@@ -233,6 +250,8 @@ static void test_calibration(void)
 	int c_acc = col(h, nh, "accum"), c_res = col(h, nh, "result");
 	int c_lut = col(h, nh, "ys_lut"), c_ff = col(h, nh, "ys_ff"), c_dsp = col(h, nh, "ys_dsp");
 	int c_bram = col(h, nh, "ys_bram"), c_cyc = col(h, nh, "sim_cycles");
+	int c_part[4] = {col(h, nh, "part_lut"), col(h, nh, "part_ff"), col(h, nh, "part_dsp"),
+			 col(h, nh, "part_bram")};
 	project projs[8];
 	char pnames[8][48];
 	int np = 0, bad = 0;
@@ -249,6 +268,8 @@ static void test_calibration(void)
 		r->dsp = atof(v[c_dsp]);
 		r->bram = atof(v[c_bram]);
 		r->cycles = v[c_cyc][0] ? atof(v[c_cyc]) : -1;
+		for (int k = 0; k < 4; k++)
+			r->budget[k] = atof(v[c_part[k]]);
 		int pi = 0;
 		while (pi < np && strcmp(pnames[pi], r->proj) != 0)
 			pi++;
@@ -256,7 +277,7 @@ static void test_calibration(void)
 		if (pi == np) {
 			char pp[1100];
 			snprintf(pp, sizeof pp, "%s/projects/%s.yaml", src ? src : ".", r->proj);
-			if (np == 8 || project_load(pp, false, &projs[np], &e) != 0) {
+			if (np == 8 || project_load(pp, true, &projs[np], &e) != 0) {
 				printf("calibration: %s: %s\n", pp, np == 8 ? "too many" : e.msg);
 				bad++;
 				continue;
@@ -285,7 +306,7 @@ static void test_calibration(void)
 	CHECK(n >= CAL_MIN_ROWS, "only %d calibration rows", n);
 
 	double s[4] = {0}, worst[4] = {0};
-	int cyc_n = 0, cyc_ok = 0, dsp_ok = 0, bram_ok = 0;
+	int cyc_n = 0, cyc_ok = 0, dsp_ok = 0, bram_ok = 0, fit_agree = 0, fit_ys = 0;
 	printf("| id | LUT est/Yosys | FF est/Yosys | DSP est/Yosys | BRAM18 est/Yosys | cycles est/sim |\n");
 	for (int i = 0; i < n; i++) {
 		cal_row *r = &rows[i];
@@ -297,6 +318,13 @@ static void test_calibration(void)
 			s[k] += m;
 			worst[k] = m > worst[k] ? m : worst[k];
 		}
+		bool fe = true, fy = true; /* fits the part's budget, by the estimate and by Yosys */
+		for (int k = 0; k < 4; k++) {
+			fe = fe && e4[k] <= r->budget[k];
+			fy = fy && y4[k] <= r->budget[k];
+		}
+		fit_agree += fe == fy;
+		fit_ys += fy;
 		dsp_ok += t->dsp == (long)r->dsp;
 		bram_ok += t->bram18 == (long)r->bram;
 		if (r->cycles >= 0) {
@@ -319,6 +347,9 @@ static void test_calibration(void)
 		printf("sMAPE %s %.1f%% (worst %.1f%%)\n", names[k], 100 * s[k] / n, 100 * worst[k]);
 	printf("DSP exact in %d of %d, BRAM18 in %d of %d, latency = rtlsim cycles in %d of %d\n",
 	       dsp_ok, n, bram_ok, n, cyc_ok, cyc_n);
+	printf("fit/no-fit against the part's budget: %d of %d agree (%d fit by Yosys)\n", fit_agree, n,
+	       fit_ys);
+	CHECK(fit_agree == n, "fit/no-fit disagrees in %d rows", n - fit_agree);
 	CHECK(cyc_n >= CAL_MIN_CYCLES, "only %d rows with measured cycles", cyc_n);
 	/* the bounds docs/ESTIMATE.md reports (a little slack for rounding the coefficients) */
 	CHECK(100 * s[0] / n <= CAL_LUT_SMAPE, "LUT sMAPE %.1f%%", 100 * s[0] / n);
@@ -327,49 +358,148 @@ static void test_calibration(void)
 	CHECK(100 * s[3] / n <= CAL_BRAM_SMAPE, "BRAM18 sMAPE %.1f%%", 100 * s[3] / n);
 
 	/* refit: the fitted coefficients (the others are held at the model's physical values:
-	 * terms few rows exercise) next to a fresh least-squares fit on the rows with D > 1 */
-	static const int fit_lut[] = {EST_T_BANK_MUX, EST_T_ROM_LUT, EST_T_ACC_FABRIC, EST_T_QUANT,
-				      EST_T_QUANT_MODE, EST_T_RESULT, EST_T_RESULT_MODE,
+	 * terms few rows exercise) next to a fresh least-squares fit on every row, and the
+	 * leave-one-out sMAPE: each row predicted by a fit on the others */
+	static const int fit_lut[] = {EST_T_BANK_MUX, EST_T_ROM_LUT, EST_T_ACC_FABRIC,
+				      EST_T_ACC_CHAIN, EST_T_RESULT, EST_T_RESULT_MODE,
 				      EST_T_BIAS_MUX, EST_T_CTRL};
-	static const int fit_ff[] = {EST_T_BANK, EST_T_ROM_REG, EST_T_ACC_FABRIC, EST_T_OUT,
-				     EST_T_CTRL};
+	static const int fit_ff[] = {EST_T_BANK, EST_T_ROM_REG, EST_T_ACC_FABRIC, EST_T_ACC_CHAIN,
+				     EST_T_OUT, EST_T_CTRL};
 	for (int which = 0; which < 2; which++) {
 		const double *model = which ? est_ff_coef : est_lut_coef;
-		const int *fitted = which ? fit_ff : fit_lut;
+		const int *fit_k = which ? fit_ff : fit_lut;
 		int nf = which ? (int)(sizeof fit_ff / sizeof *fit_ff) : (int)(sizeof fit_lut / sizeof *fit_lut);
-		double fixed[EST_N_TERMS], c[EST_N_TERMS];
+		double fixed[EST_N_TERMS], c[EST_N_TERMS], cl[EST_N_TERMS];
 		for (int k = 0; k < EST_N_TERMS; k++)
 			fixed[k] = model[k];
 		for (int k = 0; k < nf; k++)
-			fixed[fitted[k]] = -1;
-		nnls_rel(rows, n, which, fixed, c);
-		double fit = 0, mod = 0;
-		int m = 0;
+			fixed[fit_k[k]] = -1;
+		nnls_rel(rows, n, which, fixed, -1, c);
+		double fit = 0, mod = 0, loo = 0, worst_loo = 0, loo_e[CAL_MAX], loo_d = 0;
+		int nd = 0;
+		const char *worst_id = "";
 		for (int i = 0; i < n; i++) {
-			if (has_d1(&rows[i]))
-				continue;
-			double e = 0, em = 0;
-			for (int k = 0; k < EST_N_TERMS; k++) {
-				e += c[k] * rows[i].t[k];
-				em += model[k] * rows[i].t[k];
+			double y = which ? rows[i].ff : rows[i].lut;
+			fit += smape(fitted(&rows[i], c), y);
+			mod += smape(fitted(&rows[i], model), y);
+			nnls_rel(rows, n, which, fixed, i, cl);
+			loo_e[i] = fitted(&rows[i], cl);
+			double m = smape(loo_e[i], y);
+			loo += m;
+			if (rows[i].t[EST_T_ACC_CHAIN] == 0) { /* D > 1 everywhere */
+				loo_d += m;
+				nd++;
 			}
-			fit += smape(e, which ? rows[i].ff : rows[i].lut);
-			mod += smape(em, which ? rows[i].ff : rows[i].lut);
-			m++;
+			if (m > worst_loo) {
+				worst_loo = m;
+				worst_id = rows[i].id;
+			}
 		}
-		printf("%s on the %d rows with D > 1: model sMAPE %.1f%%, refit %.1f%%:", which ? "FF" : "LUT",
-		       m, 100 * mod / (m ? m : 1), 100 * fit / (m ? m : 1));
+		if (getenv("BURN_CALIB_TERMS"))
+			for (int i = 0; i < n; i++)
+				printf("  %s %s refit %+.0f%%, leave-one-out %+.0f%%\n", which ? "FF" : "LUT",
+				       rows[i].id, 100 * (fitted(&rows[i], c) / (which ? rows[i].ff : rows[i].lut) - 1),
+				       100 * (loo_e[i] / (which ? rows[i].ff : rows[i].lut) - 1));
+		printf("%s on all %d rows: model sMAPE %.1f%%, refit %.1f%%, leave-one-out %.1f%% (worst %s "
+		       "%.1f%%; %.1f%% on the %d rows with D > 1):", which ? "FF" : "LUT", n, 100 * mod / n,
+		       100 * fit / n, 100 * loo / n, worst_id, 100 * worst_loo, 100 * loo_d / (nd ? nd : 1), nd);
 		for (int k = 0; k < nf; k++)
-			printf(" %s %.2f (model %.2f)", estimate_term_name(fitted[k]), c[fitted[k]],
-			       model[fitted[k]]);
+			printf(" %s %.2f (model %.2f)", estimate_term_name(fit_k[k]), c[fit_k[k]],
+			       model[fit_k[k]]);
 		printf("\n");
-		CHECK(mod <= fit + 0.02 * m, "%s: the model is more than 2 points of sMAPE off its refit",
+		CHECK(mod <= fit + 0.02 * n, "%s: the model is more than 2 points of sMAPE off its refit",
 		      which ? "FF" : "LUT");
+		CHECK(loo <= (which ? CAL_FF_LOO : CAL_LUT_LOO) * n / 100, "%s: leave-one-out sMAPE %.1f%%",
+		      which ? "FF" : "LUT", 100 * loo / n);
 	}
 	for (int i = 0; i < n; i++)
 		estimate_free(&rows[i].est);
 	for (int i = 0; i < np; i++)
 		project_free(&projs[i]);
+}
+
+/* The totals of c on the current block P (-1 DSPs on an error). */
+static layer_estimate total(const config *c)
+{
+	estimate est;
+	berr e;
+	layer_estimate r = {.dsp = -1};
+	if (estimate_run(&P, c, &est, &e) != 0) {
+		printf("estimate failed: %s\n", e.msg);
+		return r;
+	}
+	r = est.total;
+	estimate_free(&est);
+	return r;
+}
+
+/* Layers at ReuseFactor 1 with chosen weights (tests/data/calib/const_dsp.tsv: zeros, powers
+ * of two, negatives, duplicates on one input, small constants, unsigned inputs), synthesised
+ * with Yosys 0.23 for the PYNQ-Z2: the estimate's DSPs are Yosys' count; without the weights
+ * it counts every lane (the upper bound), and at RF 2 (a ROM, no constants) too. */
+static void test_const_weights(void)
+{
+	FILE *f = open_calib("const_dsp.tsv");
+	if (!f)
+		return;
+	char line[2048], *h[CAL_COLS];
+	int n = 0, nh = 0, c_dsp = 0;
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (nh == 0) {
+			static char hdr[2048];
+			memcpy(hdr, line, sizeof hdr);
+			nh = split_tabs(hdr, h, CAL_COLS);
+			c_dsp = col(h, nh, "ys_dsp");
+			CHECK(col(h, nh, "raw_weights") == 5, "column order");
+			continue;
+		}
+		char *v[CAL_COLS];
+		int nv = split_tabs(line, v, CAL_COLS);
+		CHECK(nv == nh, "%s: %d fields", v[0], nv);
+		if (nv != nh)
+			continue;
+		int dims[1][2] = {{atoi(v[3]), atoi(v[4])}};
+		mkblock(1, dims);
+		L[0].bias = false;
+		fx_type tw = T(v[2]);
+		long nw = (long)dims[0][0] * dims[0][1], k = 0;
+		double *w = calloc((size_t)nw, sizeof *w);
+		CHECK(w != NULL, "out of memory");
+		if (!w)
+			break;
+		for (char *t = strtok(v[5], " "); t && k < nw; t = strtok(NULL, " "))
+			w[k++] = ldexp(atof(t), -fx_frac(&tw));
+		CHECK(k == nw, "%s: %ld weights for %ld", v[0], k, nw);
+		char y[512];
+		snprintf(y, sizeof y,
+			 "Model:\n  Precision: {default: '%s', weight: '%s', accum: 'ap_fixed<32,12>'}\n"
+			 "  ReuseFactor: 1\n", v[1], v[2]);
+		config c;
+		cfg(y, &c);
+		L[0].w = w;
+		CHECK(estimate_needs_weights(&P, &c), "%s: RF 1 needs the weights", v[0]);
+		layer_estimate with = total(&c);
+		CHECK(with.dsp == atol(v[c_dsp]), "%s: %ld DSP estimated, Yosys %s", v[0], with.dsp,
+		      v[c_dsp]);
+		L[0].w = NULL;
+		layer_estimate without = total(&c);
+		CHECK(without.dsp == without.mults && with.dsp <= without.dsp,
+		      "%s: without the weights %ld DSP for %ld multipliers", v[0], without.dsp,
+		      without.mults);
+		L[0].w = w;
+		c.layers[0].reuse = 2;
+		CHECK(!estimate_needs_weights(&P, &c), "%s: RF 2 reads a ROM", v[0]);
+		layer_estimate rom = total(&c);
+		CHECK(rom.dsp == rom.mults, "%s: RF 2: %ld DSP for %ld multipliers", v[0], rom.dsp,
+		      rom.mults);
+		L[0].w = NULL;
+		free(w);
+		config_free(&c);
+		n++;
+	}
+	fclose(f);
+	CHECK(n >= 12, "only %d layers in const_dsp.tsv", n);
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -387,17 +517,7 @@ static layer_estimate one(int n_in, int n_out, const config *c)
 {
 	int dims[1][2] = {{n_in, n_out}};
 	mkblock(1, dims);
-	estimate est;
-	berr e;
-	layer_estimate r = {0};
-	if (estimate_run(&P, c, &est, &e) != 0) {
-		printf("estimate failed: %s\n", e.msg);
-		r.dsp = -1;
-		return r;
-	}
-	r = est.total;
-	estimate_free(&est);
-	return r;
+	return total(c);
 }
 
 static void test_monotone(void)
@@ -591,6 +711,7 @@ int main(void)
 	test_mult_mapping();
 	test_latency_totals();
 	test_large();
+	test_const_weights();
 	test_calibration();
 	return t_done("test_estimate");
 }
