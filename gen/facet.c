@@ -266,7 +266,7 @@ int cmd_facet(int argc, char **argv)
 		{"hlsgen.yaml", HAS_BLOCK | F_NAME},
 		{"reward.yaml", HAS_BLOCK | HAS_PART | HAS_EPS},
 		{"author.yaml", HAS_BLOCK | HAS_PART | HAS_EPS | HAS_SEARCH},
-		{"hls.yaml", HAS_BLOCK | F_TENSORS | HAS_PART}, /* burn hlsproj: data, device, clock */
+		{"hls.yaml", HAS_BLOCK | F_WEIGHTS | F_CALIB | HAS_PART}, /* burn hlsproj: data, device, clock */
 	};
 	for (size_t i = 0; i < sizeof facets / sizeof facets[0]; i++) {
 		strbuf b = {0};
