@@ -23,6 +23,11 @@
 #define CACHE_MAX_NAME 255
 /* Temp files older than this (seconds) are debris of a killed writer; gc removes them. */
 #define CACHE_STALE_TMP 3600
+/* Tool builds kept beside the objects (Verilator simulators, gen/verilate.h): folders
+ * ROOT/CACHE_BUILDS/<32 hex>/, each made in ROOT/CACHE_BUILDS/CACHE_BUILD_TMP<suffix> and
+ * renamed into place; a use touches the folder's mtime. */
+#define CACHE_BUILDS "verilator"
+#define CACHE_BUILD_TMP "tmp-"
 
 /* A key: XXH3-128 of a step's name, version and inputs, in canonical (big-endian) order. */
 typedef struct {

@@ -2,7 +2,6 @@
  * and .safetensors round trips (numpy's own files too), and every kind of bad input, each
  * checked to name file:line:column and the key. BURN_SRC (set by tests/run.sh) is the source tree. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,27 +57,6 @@ static void save(const char *name, const double *x, int ndim, const long *shape,
 		printf("FAIL %s\n", e.msg);
 		exit(1);
 	}
-}
-
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char p[1024];
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
 }
 
 /* Writes text as T(name) and loads it. */
@@ -954,6 +932,7 @@ int main(void)
 	test_safetensors();
 	test_files();
 	test_errors();
-	rm_tree(tmp);
+	berr e;
+	CHECK(rm_tree(tmp, &e) == 0, "remove the scratch folder: %s", e.msg);
 	return t_done("test_project");
 }
