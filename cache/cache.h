@@ -25,7 +25,7 @@
 #define CACHE_STALE_TMP 3600
 /* Tool builds kept beside the objects (Verilator simulators, gen/verilate.h): folders
  * ROOT/CACHE_BUILDS/<32 hex>/, each made in ROOT/CACHE_BUILDS/CACHE_BUILD_TMP<suffix> and
- * renamed into place; a use touches the folder's mtime. */
+ * renamed into place; a use touches the folder's mtime. gc trims them with the objects. */
 #define CACHE_BUILDS "verilator"
 #define CACHE_BUILD_TMP "tmp-"
 
@@ -135,10 +135,13 @@ int cache_put_object(cache *c, const ckey *k, const void *obj, size_t len, berr 
 typedef struct {
 	size_t objects, removed, tmp_removed;
 	uint64_t bytes, freed; /* bytes: total before gc */
+	size_t builds, builds_removed, tmp_builds_removed; /* the same for tool builds */
+	uint64_t build_bytes, build_freed;
 } cache_gc_stats;
 
-/* Removes least recently used objects until their total size is at most max_bytes, and temp
- * files older than CACHE_STALE_TMP; fills st. */
+/* Removes the least recently used objects and tool builds, in one order, until their total
+ * size is at most max_bytes; and temp files and unfinished build folders older than
+ * CACHE_STALE_TMP; fills st. */
 int cache_gc(cache *c, uint64_t max_bytes, cache_gc_stats *st, berr *e);
 
 #endif

@@ -4,7 +4,8 @@
  * cache/cache.h; KEY hashes the Verilator version, its whole command line and the name and
  * bytes of every file), so a design is built once per cache. It is made in
  * verilator/tmp-XXXXXX and renamed into place when it succeeds; only the simulator and the
- * sources are kept. A hit touches the folder's mtime (its last use). */
+ * sources are kept. A hit touches the folder's mtime, by which `burn cache gc` trims the
+ * builds together with the objects (cache/cache.c). */
 #ifndef BURN_VERILATE_H
 #define BURN_VERILATE_H
 
