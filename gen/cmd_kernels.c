@@ -107,10 +107,10 @@ static void drop_scratch(char *dir)
 }
 
 /* Most files of a design. */
-enum { KMAX_FILES = 3 };
+enum { KMAX_FILES = 4 };
 
 /* A design to simulate or synthesise: a GEMV engine (g set) or the RoPE unit (g NULL). Its
- * files are the Verilog, then the testbench last. */
+ * files are the Verilog, then the testbench and the header the testbenches share. */
 typedef struct {
 	const gemv_engine *g;
 	const char *top;
@@ -123,12 +123,13 @@ typedef struct {
 static kdesign design_gemv(const gemv_engine *g)
 {
 	return (kdesign){g, gemv_engine_top(g),
-			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp"}, 3, {NULL}, 0};
+			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp", "tb_common.h"},
+			 4, {NULL}, 0};
 }
 
 static kdesign design_rope(void)
 {
-	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", NULL}, 2, {NULL}, 0};
+	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", "tb_common.h"}, 3, {NULL}, 0};
 }
 
 /* The softmax unit as sm_check builds it: 8 fractional bits, table step 2^-6, 1,024 entries
@@ -136,7 +137,7 @@ static kdesign design_rope(void)
 enum { SMU_FRAC = 8, SMU_SB = 6, SMU_TN = 1024, SMU_NMAX = 1024 };
 static kdesign design_softmax(void)
 {
-	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", NULL}, 2,
+	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", "tb_common.h"}, 3,
 			 {"-GFRAC=8", "-GSB=6", "-GTN=1024", "-GLT=10", "-GNMAX=1024", "-GLN=10"}, 6};
 }
 
