@@ -87,6 +87,35 @@ static inline FILE *tb_open_unit(const char *name, int argc, char **argv, unsign
 	return f;
 }
 
+// Streams n_in inputs into a unit (in_valid/in_ready; drive(i) sets input i's data) and takes
+// n_out outputs (out_valid/out_ready; take() writes one), source and sink stalling at random
+// with a non-zero seed. The cycles it took, or -1 after more than limit cycles.
+template <class T, class D, class E>
+static long tb_stream(T *top, size_t n_in, size_t n_out, long limit, unsigned seed, D drive,
+		      E take)
+{
+	size_t in = 0, out = 0;
+	long cycles = 0;
+	while (out < n_out) {
+		if (cycles > limit)
+			return -1;
+		top->in_valid = in < n_in && !stall(seed);
+		if (in < n_in)
+			drive(in);
+		top->out_ready = !stall(seed);
+		top->eval();
+		bool inf = top->in_valid && top->in_ready;
+		if (top->out_valid && top->out_ready) {
+			take();
+			out++;
+		}
+		in += inf;
+		tick(top);
+		cycles++;
+	}
+	return cycles;
+}
+
 // Creates the output file; NULL after an error.
 static inline FILE *tb_create(const char *path)
 {

@@ -21,29 +21,17 @@ int main(int argc, char **argv)
 		return 2;
 	Vrope_rot *top = new Vrope_rot;
 	tb_reset_stream(top, 3);
-	size_t in = 0, out = 0;
-	long cycles = 0;
-	while (out < n) {
-		if (cycles > 100L * n + 100)
-			return fail("timed out");
-		top->in_valid = in < n && !stall(seed);
-		if (in < n) {
-			top->x0 = (uint16_t)v[4 * in];
-			top->x1 = (uint16_t)v[4 * in + 1];
-			top->c = (uint16_t)v[4 * in + 2];
-			top->s = (uint16_t)v[4 * in + 3];
-		}
-		top->out_ready = !stall(seed);
-		top->eval();
-		bool inf = top->in_valid && top->in_ready;
-		if (top->out_valid && top->out_ready) {
-			fprintf(o, "%d %d\n", (int16_t)top->y0, (int16_t)top->y1);
-			out++;
-		}
-		in += inf;
-		tick(top);
-		cycles++;
-	}
+	long cycles = tb_stream(
+		top, n, n, 100L * n + 100, seed,
+		[&](size_t i) {
+			top->x0 = (uint16_t)v[4 * i];
+			top->x1 = (uint16_t)v[4 * i + 1];
+			top->c = (uint16_t)v[4 * i + 2];
+			top->s = (uint16_t)v[4 * i + 3];
+		},
+		[&]() { fprintf(o, "%d %d\n", (int16_t)top->y0, (int16_t)top->y1); });
+	if (cycles < 0)
+		return fail("timed out");
 	delete top;
 	return tb_finish(o, cycles, -1);
 }

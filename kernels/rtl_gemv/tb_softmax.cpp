@@ -32,27 +32,15 @@ int main(int argc, char **argv)
 		return 2;
 	Vsoftmax_unit *top = new Vsoftmax_unit;
 	tb_reset_stream(top, 3);
-	size_t in = 0, out = 0;
-	long cycles = 0;
-	while (out < xs.size()) {
-		if (cycles > 100L * (long)xs.size() + 1000L * nv + 100)
-			return fail("timed out");
-		top->in_valid = in < xs.size() && !stall(seed);
-		if (in < xs.size()) {
-			top->in_data = (uint32_t)xs[in];
-			top->in_last = last[in];
-		}
-		top->out_ready = !stall(seed);
-		top->eval();
-		bool inf = top->in_valid && top->in_ready;
-		if (top->out_valid && top->out_ready) {
-			fprintf(o, "%u%s\n", (unsigned)top->out_data, top->out_last ? " L" : "");
-			out++;
-		}
-		in += inf;
-		tick(top);
-		cycles++;
-	}
+	long cycles = tb_stream(
+		top, xs.size(), xs.size(), 100L * (long)xs.size() + 1000L * nv + 100, seed,
+		[&](size_t i) {
+			top->in_data = (uint32_t)xs[i];
+			top->in_last = last[i];
+		},
+		[&]() { fprintf(o, "%u%s\n", (unsigned)top->out_data, top->out_last ? " L" : ""); });
+	if (cycles < 0)
+		return fail("timed out");
 	delete top;
 	return tb_finish(o, cycles, -1);
 }
