@@ -23,6 +23,7 @@
 #include "gen/cmds.h"
 #include "gen/config.h"
 #include "gen/json.h"
+#include "gen/opts.h"
 #include "gen/proc.h"
 #include "gen/project.h"
 #include "gen/result.h"
@@ -88,33 +89,14 @@ static int parse_rargs(int argc, char **argv, int npos, bool timeout, const char
 {
 	memset(a, 0, sizeof *a);
 	a->timeout = RTLSIM_DEFAULT_TIMEOUT;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (strcmp(s, "--keep-going") == 0) {
-			a->keep_going = true;
-		} else if (strcmp(s, "-o") == 0 || (timeout && strcmp(s, "--timeout") == 0)) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "burn %s: option '%s' needs a value\n%s", argv[0], s, usage);
-				return -1;
-			}
-			const char *v = argv[++i];
-			if (s[1] == 'o') {
-				a->out = v;
-			} else if (parse_double(v, &a->timeout) != 0 || !(a->timeout > 0)) {
-				fprintf(stderr, "burn %s: --timeout '%s' is not a positive number of "
-						"seconds\n", argv[0], v);
-				return -1;
-			}
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "burn %s: unknown option '%s'\n%s", argv[0], s, usage);
-			return -1;
-		} else if (a->npos < npos) {
-			a->pos[a->npos++] = s;
-		} else {
-			fprintf(stderr, "burn %s: too many arguments\n%s", argv[0], usage);
-			return -1;
-		}
-	}
+	const char *timeout_s = NULL;
+	int keep_going = 0;
+	optdef o[] = {{"-o", &a->out, NULL}, {"--keep-going", NULL, &keep_going},
+		{"--timeout", &timeout_s, NULL}};
+	a->npos = opts_step(argv[0], argc - 1, argv + 1, o, timeout ? 3 : 2, a->pos, npos, usage);
+	if (a->npos < 0 || opts_seconds(argv[0], timeout_s, &a->timeout) != 0)
+		return -1;
+	a->keep_going = keep_going;
 	if (a->npos != npos || !a->out) {
 		fprintf(stderr, "burn %s: expected %d arguments and -o\n%s", argv[0], npos, usage);
 		return -1;

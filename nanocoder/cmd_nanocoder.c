@@ -50,8 +50,8 @@ static int do_corpus(int argc, char **argv)
 {
 	const char *src = NC_CORPUS_SRC, *cap_s = NULL, *pct_s = NULL,
 		   *out = "out/nanocoder/corpus";
-	opt o[] = {{"--src", &src, NULL}, {"--cap", &cap_s, NULL}, {"--heldout", &pct_s, NULL},
-		   {"-o", &out, NULL}};
+	optdef o[] = {{"--src", &src, NULL}, {"--cap", &cap_s, NULL}, {"--heldout", &pct_s, NULL},
+		{"-o", &out, NULL}};
 	long cap = (long)NC_CORPUS_CAP, pct = 10;
 	if (opts_parse("nanocoder corpus", argc, argv, o, 4) != 0 ||
 	    opts_long("nanocoder corpus", "--cap", cap_s, 100, 1L << 30, &cap) != 0 ||
@@ -94,7 +94,8 @@ static int do_corpus(int argc, char **argv)
 static int do_bpe(int argc, char **argv)
 {
 	const char *corpus = NULL, *vocab_s = NULL, *out = NULL;
-	opt o[] = {{"--corpus", &corpus, NULL}, {"--vocab", &vocab_s, NULL}, {"-o", &out, NULL}};
+	optdef o[] = {{"--corpus", &corpus, NULL}, {"--vocab", &vocab_s, NULL},
+		{"-o", &out, NULL}};
 	long vocab = 4096;
 	const char *cmd = "nanocoder bpe";
 	if (opts_parse(cmd, argc, argv, o, 3) != 0 || opts_need(cmd, "--corpus", corpus) != 0 ||
@@ -130,10 +131,10 @@ static int do_train(int argc, char **argv)
 	const char *config = NULL, *corpus = NULL, *tok = NULL, *out = NULL, *steps_s = NULL,
 		   *threads_s = NULL, *stop_s = NULL;
 	int quiet = 0;
-	opt o[] = {{"--config", &config, NULL},	   {"--corpus", &corpus, NULL},
-		   {"--tok", &tok, NULL},	   {"-o", &out, NULL},
-		   {"--steps", &steps_s, NULL},	   {"--threads", &threads_s, NULL},
-		   {"--stop-after", &stop_s, NULL}, {"--quiet", NULL, &quiet}};
+	optdef o[] = {{"--config", &config, NULL}, {"--corpus", &corpus, NULL},
+		{"--tok", &tok, NULL}, {"-o", &out, NULL}, {"--steps", &steps_s, NULL},
+		{"--threads", &threads_s, NULL}, {"--stop-after", &stop_s, NULL},
+		{"--quiet", NULL, &quiet}};
 	const char *cmd = "nanocoder train";
 	if (opts_parse(cmd, argc, argv, o, 8) != 0 || opts_need(cmd, "--config", config) != 0 ||
 	    opts_need(cmd, "--corpus", corpus) != 0 || opts_need(cmd, "-o", out) != 0)

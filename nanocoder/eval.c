@@ -292,11 +292,11 @@ int nc_cmd_eval(int argc, char **argv)
 	const char *model = NULL, *corpus = NULL, *tok = NULL, *max_s = NULL, *stride_s = NULL,
 		   *threads_s = NULL;
 	int nogzip = 0, nongram = 0, json = 0;
-	opt o[] = {{"--model", &model, NULL},	    {"--corpus", &corpus, NULL},
-		    {"--tok", &tok, NULL},	    {"--max-bytes", &max_s, NULL},
-		    {"--stride", &stride_s, NULL},  {"--threads", &threads_s, NULL},
-		    {"--no-gzip", NULL, &nogzip},   {"--no-ngram", NULL, &nongram},
-		    {"--json", NULL, &json}};
+	optdef o[] = {{"--model", &model, NULL}, {"--corpus", &corpus, NULL},
+		{"--tok", &tok, NULL}, {"--max-bytes", &max_s, NULL},
+		{"--stride", &stride_s, NULL}, {"--threads", &threads_s, NULL},
+		{"--no-gzip", NULL, &nogzip}, {"--no-ngram", NULL, &nongram},
+		{"--json", NULL, &json}};
 	long maxb = 0, stride = 0, threads = 2;
 	if (opts_parse("nanocoder eval", argc, argv, o, 9) != 0 ||
 	    opts_long("nanocoder eval", "--max-bytes", max_s, 1, 1L << 30, &maxb) != 0 ||
@@ -387,10 +387,10 @@ int nc_cmd_sample(int argc, char **argv)
 {
 	const char *model = NULL, *tok = NULL, *prompt = "def ", *n_s = NULL, *temp_s = NULL,
 		   *k_s = NULL, *seed_s = NULL;
-	opt o[] = {{"--model", &model, NULL},	  {"--tok", &tok, NULL},
-		    {"--prompt", &prompt, NULL},  {"--tokens", &n_s, NULL},
-		    {"--temperature", &temp_s, NULL}, {"--top-k", &k_s, NULL},
-		    {"--seed", &seed_s, NULL}};
+	optdef o[] = {{"--model", &model, NULL}, {"--tok", &tok, NULL},
+		{"--prompt", &prompt, NULL}, {"--tokens", &n_s, NULL},
+		{"--temperature", &temp_s, NULL}, {"--top-k", &k_s, NULL},
+		{"--seed", &seed_s, NULL}};
 	long ntok = 200, topk = 40, seed = 1;
 	double temp = 0.8;
 	if (opts_parse("nanocoder sample", argc, argv, o, 7) != 0 ||
