@@ -1008,31 +1008,176 @@ out:
 	return rc;
 }
 
+/* Adds the sizes of the regular files at or under path to *bytes (links not followed). */
+static int tree_bytes(const char *path, uint64_t *bytes, berr *e)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : errf(e, "%s: cannot stat: %s", path, strerror(errno));
+	if (S_ISREG(st.st_mode))
+		*bytes += (uint64_t)st.st_size;
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	bool absent;
+	DIR *d = open_dir(path, &absent, e);
+	if (!d)
+		return absent ? 0 : -1;
+	struct dirent *de;
+	int more, rc = 0;
+	while (rc == 0 && (more = next_entry(d, path, &de, e)) > 0) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char *p = path_join(path, de->d_name);
+		rc = tree_bytes(p, bytes, e);
+		free(p);
+	}
+	closedir(d);
+	return rc != 0 || more < 0 ? -1 : 0;
+}
+
+/* Removes a build folder: first renamed to a temp name (so no reader ever sees half of it, and
+ * a gc killed midway leaves only a temp folder, removed by a later gc), then deleted. */
+static int remove_build(const char *dir, const char *path, const char *name, berr *e)
+{
+	strbuf t = {0};
+	sb_printf(&t, "%s/%sgc-%s", dir, CACHE_BUILD_TMP, name);
+	int rc = rm_tree(t.s, e); /* what a gc killed while removing the same build left */
+	if (rc != 0) {
+		/* e is set */
+	} else if (rename(path, t.s) != 0) {
+		if (errno != ENOENT)
+			rc = errf(e, "%s: cannot remove: %s", path, strerror(errno));
+	} else {
+		rc = rm_tree(t.s, e);
+	}
+	sb_free(&t);
+	return rc;
+}
+
+/* Lists the tool builds (ROOT/CACHE_BUILDS/<32 hex>/) as objects: key from the name, size of
+ * their files, the folder's mtime. Removes unfinished build folders (CACHE_BUILD_TMP...) older
+ * than CACHE_STALE_TMP, counting them in *stale; leaves anything else alone. */
+static int list_builds(const cache *c, cache_obj **builds, size_t *n, size_t *stale, berr *e)
+{
+	*builds = NULL;
+	*n = 0;
+	char *dir = under(c, CACHE_BUILDS);
+	cache_obj *b = NULL;
+	size_t nb = 0;
+	bool absent;
+	DIR *d = open_dir(dir, &absent, e);
+	int rc = absent ? 0 : -1, more = 0;
+	if (!d)
+		goto out;
+	time_t now = time(NULL);
+	size_t ltmp = strlen(CACHE_BUILD_TMP);
+	struct dirent *de;
+	rc = 0;
+	while (rc == 0 && (more = next_entry(d, dir, &de, e)) > 0) {
+		bool build = is_hex(de->d_name, 32);
+		if (!build && strncmp(de->d_name, CACHE_BUILD_TMP, ltmp) != 0)
+			continue;
+		char *p = path_join(dir, de->d_name);
+		struct stat st;
+		int sr = lstat(p, &st);
+		if (sr != 0 && errno != ENOENT)
+			rc = errf(e, "%s: cannot stat: %s", p, strerror(errno));
+		if (sr != 0 || !S_ISDIR(st.st_mode)) { /* gone (gc), or not ours */
+			free(p);
+			continue;
+		}
+		if (!build) {
+			if (st.st_mtim.tv_sec < now - CACHE_STALE_TMP) {
+				rc = rm_tree(p, e);
+				*stale += rc == 0;
+			}
+			free(p);
+			continue;
+		}
+		b = xreallocarray(b, nb + 1, sizeof *b);
+		ckey_parse(de->d_name, &b[nb].key);
+		b[nb].path = p;
+		b[nb].size = 0;
+		b[nb].mtime = st.st_mtim;
+		nb++;
+		rc = tree_bytes(p, &b[nb - 1].size, e);
+	}
+	if (rc == 0 && more < 0)
+		rc = -1;
+	closedir(d);
+out:
+	free(dir);
+	if (rc != 0) {
+		cache_objs_free(b, nb);
+		return -1;
+	}
+	*builds = b;
+	*n = nb;
+	return 0;
+}
+
+/* An entry gc may remove: an object or a tool build. */
+typedef struct {
+	const cache_obj *o;
+	bool build;
+} gc_ent;
+
+static int ent_by_age(const void *pa, const void *pb)
+{
+	return by_age(((const gc_ent *)pa)->o, ((const gc_ent *)pb)->o);
+}
+
 int cache_gc(cache *c, uint64_t max_bytes, cache_gc_stats *st, berr *e)
 {
 	memset(st, 0, sizeof *st);
-	cache_obj *o;
-	size_t n;
+	cache_obj *o, *b;
+	size_t n, nb;
 	if (cache_list(c, &o, &n, e) != 0)
 		return -1;
-	if (n)
-		qsort(o, n, sizeof *o, by_age);
-	uint64_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += o[i].size;
-	st->objects = n;
-	st->bytes = total;
-	int rc = 0;
-	for (size_t i = 0; i < n && total > max_bytes; i++) {
-		if (unlink(o[i].path) != 0 && errno != ENOENT) {
-			rc = errf(e, "%s: cannot remove: %s", o[i].path, strerror(errno));
-			break;
-		}
-		total -= o[i].size;
-		st->removed++;
-		st->freed += o[i].size;
+	if (list_builds(c, &b, &nb, &st->tmp_builds_removed, e) != 0) {
+		cache_objs_free(o, n);
+		return -1;
 	}
+	/* one least-recently-used order over objects and builds */
+	gc_ent *all = xcalloc(n + nb + 1, sizeof *all);
+	for (size_t i = 0; i < n; i++) {
+		all[i] = (gc_ent){&o[i], false};
+		st->bytes += o[i].size;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		all[n + i] = (gc_ent){&b[i], true};
+		st->build_bytes += b[i].size;
+	}
+	if (n + nb)
+		qsort(all, n + nb, sizeof *all, ent_by_age);
+	st->objects = n;
+	st->builds = nb;
+	uint64_t total = st->bytes + st->build_bytes;
+	char *bdir = under(c, CACHE_BUILDS);
+	int rc = 0;
+	for (size_t i = 0; i < n + nb && total > max_bytes; i++) {
+		const cache_obj *x = all[i].o;
+		if (all[i].build) {
+			char hex[33];
+			ckey_hex(&x->key, hex);
+			if ((rc = remove_build(bdir, x->path, hex, e)) != 0)
+				break;
+			st->builds_removed++;
+			st->build_freed += x->size;
+		} else {
+			if (unlink(x->path) != 0 && errno != ENOENT) {
+				rc = errf(e, "%s: cannot remove: %s", x->path, strerror(errno));
+				break;
+			}
+			st->removed++;
+			st->freed += x->size;
+		}
+		total -= x->size;
+	}
+	free(bdir);
+	free(all);
 	cache_objs_free(o, n);
+	cache_objs_free(b, nb);
 	if (rc == 0)
 		rc = gc_tmp(c, &st->tmp_removed, e);
 	return rc;

@@ -23,6 +23,11 @@
 #define CACHE_MAX_NAME 255
 /* Temp files older than this (seconds) are debris of a killed writer; gc removes them. */
 #define CACHE_STALE_TMP 3600
+/* Tool builds kept beside the objects (Verilator simulators, gen/verilate.h): folders
+ * ROOT/CACHE_BUILDS/<32 hex>/, each made in ROOT/CACHE_BUILDS/CACHE_BUILD_TMP<suffix> and
+ * renamed into place; a use touches the folder's mtime. gc trims them with the objects. */
+#define CACHE_BUILDS "verilator"
+#define CACHE_BUILD_TMP "tmp-"
 
 /* A key: XXH3-128 of a step's name, version and inputs, in canonical (big-endian) order. */
 typedef struct {
@@ -130,10 +135,13 @@ int cache_put_object(cache *c, const ckey *k, const void *obj, size_t len, berr 
 typedef struct {
 	size_t objects, removed, tmp_removed;
 	uint64_t bytes, freed; /* bytes: total before gc */
+	size_t builds, builds_removed, tmp_builds_removed; /* the same for tool builds */
+	uint64_t build_bytes, build_freed;
 } cache_gc_stats;
 
-/* Removes least recently used objects until their total size is at most max_bytes, and temp
- * files older than CACHE_STALE_TMP; fills st. */
+/* Removes the least recently used objects and tool builds, in one order, until their total
+ * size is at most max_bytes; and temp files and unfinished build folders older than
+ * CACHE_STALE_TMP; fills st. */
 int cache_gc(cache *c, uint64_t max_bytes, cache_gc_stats *st, berr *e);
 
 #endif

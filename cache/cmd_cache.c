@@ -25,9 +25,9 @@ const char usage_cache[] =
 	"  stats               print the root, the number of objects and their total size\n"
 	"  verify [--fix]      check every object (checksum, structure); print the corrupt ones\n"
 	"                      by key, and with --fix remove them. Exits 1 if any was corrupt\n"
-	"  gc --max-size SIZE  remove least recently used objects until their total is at most\n"
-	"                      SIZE (bytes, or with a K, M, G or T suffix: powers of 1024), and\n"
-	"                      temp files older than an hour\n"
+	"  gc --max-size SIZE  remove least recently used objects and Verilator builds until\n"
+	"                      their total is at most SIZE (bytes, or with a K, M, G or T\n"
+	"                      suffix: powers of 1024), and temp files older than an hour\n"
 	"  path KEY            print the path of KEY's object; exits 1 if there is none\n"
 	"  export FILE         write every sound object into one archive FILE (- for stdout),\n"
 	"                      atomically; corrupt objects are named and left out\n"
@@ -194,7 +194,11 @@ static int do_gc(cache *c, uint64_t max)
 	printf("removed %zu of %zu object%s, freed %s; %s left\n", st.removed, st.objects,
 		plural(st.objects), human(st.freed, hb, sizeof hb),
 		human(st.bytes - st.freed, hl, sizeof hl));
-	printf("removed %zu stale temp file%s\n", st.tmp_removed, plural(st.tmp_removed));
+	printf("removed %zu of %zu Verilator build%s, freed %s; %s left\n", st.builds_removed,
+		st.builds, plural(st.builds), human(st.build_freed, hb, sizeof hb),
+		human(st.build_bytes - st.build_freed, hl, sizeof hl));
+	size_t stale = st.tmp_removed + st.tmp_builds_removed;
+	printf("removed %zu stale temp file%s\n", stale, plural(stale));
 	return 0;
 }
 

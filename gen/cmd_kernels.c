@@ -2,28 +2,24 @@
  * ways (C integer golden vs an OpenBLAS float reference within the quantisation bound, RTL vs
  * C bit for bit), and Yosys resources of the GEMV engines (docs/KERNELS.md).
  *
- * The engines' Verilator builds are cached as burn rtlsim's are (gen/cmd_rtl.c): one build per
- * engine parameterisation, under the cache root in verilator/KEY/, the key hashing the
- * Verilator version, its arguments and the bytes of the Verilog and testbench. */
-#define _XOPEN_SOURCE 700 /* nftw */
+ * The engines' Verilator builds are cached as burn rtlsim's are (gen/verilate.h): one build
+ * per engine parameterisation, the key hashing the Verilator version, its arguments and the
+ * bytes of the Verilog and testbench. */
+#define _XOPEN_SOURCE 700 /* mkdtemp */
 #include <cblas.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include "cache/cache.h"
 #include "gen/cmds.h"
 #include "gen/json.h"
 #include "gen/proc.h"
 #include "gen/project.h"
 #include "gen/rng.h"
 #include "gen/synthrep.h"
+#include "gen/verilate.h"
 #include "kernels/gemv_roof.h"
 #include "kernels/gemv_suite.h"
 #include "kernels/rope.h"
@@ -65,8 +61,6 @@ const char usage_kernels[] =
 	"against double precision, as Markdown tables, and the RoPE unit's RTL co-simulated\n"
 	"bit-exact against C (exits 1 if it differs or Verilator is missing).\n";
 
-/* Bump when a build's or result's meaning changes for the same inputs. */
-enum { KBUILD_VERSION = 1 };
 #define KDEFAULT_TIMEOUT 600.0
 
 /* Verilator's command line before the parameters, defines and files (TOOLS.md). */
@@ -92,27 +86,35 @@ typedef struct {
 	size_t len;
 } kfile;
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Makes a scratch folder $TMPDIR/PREFIX-XXXXXX for this run (dies if it cannot). */
+static char *new_scratch(const char *prefix)
 {
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
+	const char *td = getenv("TMPDIR");
+	strbuf b = {0};
+	sb_printf(&b, "%s/%s-XXXXXX", td && *td ? td : "/tmp", prefix);
+	if (!mkdtemp(b.s))
+		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", b.s, strerror(errno));
+	return b.s;
 }
 
-/* Removes a folder and what it holds (a scratch folder of this run). */
-static void rm_tree(const char *dir)
+/* Removes a scratch folder of this run and frees its name; a failure is a warning. */
+static void drop_scratch(char *dir)
 {
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	berr e;
+	if (rm_tree(dir, &e) != 0)
+		warn("%s", e.msg);
+	free(dir);
 }
+
+/* Most files of a design. */
+enum { KMAX_FILES = 4 };
 
 /* A design to simulate or synthesise: a GEMV engine (g set) or the RoPE unit (g NULL). Its
- * files are the Verilog, then the testbench last. */
+ * files are the Verilog, then the testbench and the header the testbenches share. */
 typedef struct {
 	const gemv_engine *g;
 	const char *top;
-	const char *files[3];
+	const char *files[KMAX_FILES];
 	int nf;
 	const char *extra[8]; /* further Verilator arguments (parameters) */
 	int nextra;
@@ -121,12 +123,13 @@ typedef struct {
 static kdesign design_gemv(const gemv_engine *g)
 {
 	return (kdesign){g, gemv_engine_top(g),
-			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp"}, 3, {NULL}, 0};
+			 {"gemv_lib.v", g->w4 ? "gemv_w4a8.v" : "gemv_w8a8.v", "tb_gemv.cpp", "tb_common.h"},
+			 4, {NULL}, 0};
 }
 
 static kdesign design_rope(void)
 {
-	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", NULL}, 2, {NULL}, 0};
+	return (kdesign){NULL, "rope_rot", {"rope_rot.v", "tb_rope.cpp", "tb_common.h"}, 3, {NULL}, 0};
 }
 
 /* The softmax unit as sm_check builds it: 8 fractional bits, table step 2^-6, 1,024 entries
@@ -134,12 +137,12 @@ static kdesign design_rope(void)
 enum { SMU_FRAC = 8, SMU_SB = 6, SMU_TN = 1024, SMU_NMAX = 1024 };
 static kdesign design_softmax(void)
 {
-	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", NULL}, 2,
+	return (kdesign){NULL, "softmax_unit", {"softmax_unit.v", "tb_softmax.cpp", "tb_common.h"}, 3,
 			 {"-GFRAC=8", "-GSB=6", "-GTN=1024", "-GLT=10", "-GNMAX=1024", "-GLN=10"}, 6};
 }
 
 /* Reads the design's Verilog and testbench into f[0..d->nf). */
-static int read_sources(const kdesign *d, kfile f[3], berr *e)
+static int read_sources(const kdesign *d, kfile f[KMAX_FILES], berr *e)
 {
 	for (int i = 0; i < d->nf; i++)
 		f[i].name = d->files[i];
@@ -212,123 +215,38 @@ static void engine_args(const kdesign *d, argvec *a)
 	}
 }
 
-/* An engine's simulator: where it is and whether it was in the cache. */
+/* An engine's simulator (gen/verilate.h). */
 typedef struct {
 	gemv_engine g;
-	char *bin;
-	bool cached;
-	double seconds;
+	vl_build vb;
 } kbuild;
 
-/* Builds design d's simulator in the new folder dir. */
-static int build_in(const char *dir, const kdesign *d, const kfile *f, const char *log,
-		    double timeout, double *seconds, berr *e)
-{
-	argvec a = {0};
-	engine_args(d, &a);
-	int rc = -1;
-	for (int i = 0; i < d->nf; i++) {
-		char *dst = path_join(dir, f[i].name);
-		int wrc = write_file_atomic(dst, f[i].data, f[i].len, false, e);
-		free(dst);
-		if (wrc != 0)
-			goto out;
-		av_add(&a, f[i].name);
-	}
-	proc_result pr;
-	if (proc_run(a.v, dir, log, timeout, &pr, e) != 0)
-		goto out;
-	*seconds = pr.seconds;
-	if (pr.status != 0) {
-		char buf[64];
-		errf(e, "verilator build of %s P=%d: %s: %s", d->top, d->g ? d->g->p : 0,
-		     proc_describe(&pr, buf, sizeof buf), pr.tail[0] ? pr.tail : "(no output)");
-		goto out;
-	}
-	char *built = path_join(dir, "obj_dir/Vtop"), *kept = path_join(dir, "Vtop");
-	char *objdir = path_join(dir, "obj_dir");
-	if (rename(built, kept) == 0)
-		rc = 0;
-	else
-		errf(e, "verilator built no %s: %s", built, strerror(errno));
-	rm_tree(objdir);
-	free(built);
-	free(kept);
-	free(objdir);
-out:
-	av_free(&a);
-	return rc;
-}
-
-/* Finds engine g's simulator in the cache (ROOT/verilator/KEY/Vtop) or builds it there (in a
- * temp folder renamed into place); without a cache, in scratch (removed by the caller). */
+/* Finds design d's simulator in the cache or builds it (without a cache, under scratch). */
 static int engine_build(const kdesign *d, const char *version, const char *scratch,
 			const char *log, double timeout, kbuild *kb, berr *e)
 {
 	memset(kb, 0, sizeof *kb);
 	if (d->g)
 		kb->g = *d->g;
-	kfile f[3];
+	kfile f[KMAX_FILES];
 	if (read_sources(d, f, e) != 0)
 		return -1;
 	argvec a = {0};
 	engine_args(d, &a);
-	khash h;
-	kh_init(&h, "gemv-verilator-build", KBUILD_VERSION);
-	kh_add_str(&h, "version", version);
-	for (int i = 0; i < a.n; i++)
-		kh_add_str(&h, "arg", a.v[i]);
+	vl_file vf[KMAX_FILES];
 	for (int i = 0; i < d->nf; i++) {
-		kh_add_str(&h, "name", f[i].name);
-		kh_add(&h, "file", f[i].data, f[i].len);
+		size_t n = strlen(f[i].name);
+		bool header = n > 2 && strcmp(f[i].name + n - 2, ".h") == 0;
+		vf[i] = (vl_file){f[i].name, f[i].data, f[i].len, !header};
 	}
+	vl_spec s = {(const char *const *)a.v, a.n, "Vtop", vf, d->nf, version};
+	berr be;
+	int rc = vl_get(&s, scratch, log, timeout, &kb->vb, &be);
+	if (rc != 0)
+		errf(e, "%s P=%d: %s", d->top, d->g ? d->g->p : 0, be.msg);
 	av_free(&a);
-	ckey key = kh_final(&h);
-	char hex[33];
-	ckey_hex(&key, hex);
-
-	cache c;
-	berr ce;
-	int orc = cache_open(&c, NULL, &ce);
-	bool use_cache = orc == 0 && !c.off;
-	if (orc != 0)
-		warn("kernels: Verilator builds not cached: %s", ce.msg);
-	char *base = use_cache ? path_join(c.root, "verilator") : xstrdup(scratch);
-	char *final = path_join(base, hex), *final_bin = path_join(final, "Vtop");
-	char *tmp = path_join(base, "tmp-XXXXXX");
-	int rc = -1;
-	if (use_cache && access(final_bin, X_OK) == 0) {
-		utimensat(AT_FDCWD, final, NULL, 0); /* its time stamp says when it was last used */
-		kb->cached = true;
-		rc = 0;
-	} else if (mkdirs(base, e) != 0) {
-		/* e is set */
-	} else if (!mkdtemp(tmp)) {
-		errf(e, "%s: cannot create a build folder: %s", base, strerror(errno));
-	} else if (build_in(tmp, d, f, log, timeout, &kb->seconds, e) != 0) {
-		rm_tree(tmp);
-	} else if (rename(tmp, final) == 0 || access(final_bin, X_OK) == 0) {
-		/* (if the rename failed, another run built the same engine meanwhile) */
-		rm_tree(tmp);
-		rc = 0;
-	} else {
-		errf(e, "%s: cannot move the build into place: %s", final, strerror(errno));
-		rm_tree(tmp);
-	}
-	if (rc == 0) {
-		/* absolute, so that a simulation may run in another folder */
-		kb->bin = realpath(final_bin, NULL);
-		if (!kb->bin)
-			rc = errf(e, "%s: %s", final_bin, strerror(errno));
-	}
 	for (int i = 0; i < d->nf; i++)
 		free(f[i].data);
-	free(tmp);
-	free(final_bin);
-	free(final);
-	free(base);
-	if (orc == 0)
-		cache_close(&c);
 	return rc;
 }
 
@@ -357,7 +275,7 @@ static int rtl_case(const gemv_case *c, const gemv_run *r, const kbuild *kb, con
 	if (st != 0 || write_file_atomic(sp, stim.s, stim.len, false, e) != 0)
 		goto out;
 	remove(op);
-	char *argv[] = {kb->bin, sp, op, NULL};
+	char *argv[] = {kb->vb.bin, sp, op, NULL};
 	proc_result pr;
 	if (proc_run(argv, NULL, lp, timeout, &pr, e) != 0)
 		goto out;
@@ -397,7 +315,7 @@ static const kbuild *get_build(kbuild **b, int *n, const gemv_engine *g, const c
 {
 	for (int i = 0; i < *n; i++)
 		if ((*b)[i].g.w4 == g->w4 && (*b)[i].g.p == g->p && (*b)[i].g.group == g->group)
-			return (*b)[i].bin ? &(*b)[i] : (errf(e, "its engine did not build"), NULL);
+			return (*b)[i].vb.bin ? &(*b)[i] : (errf(e, "its engine did not build"), NULL);
 	*b = xreallocarray(*b, (size_t)*n + 1, sizeof **b);
 	kbuild *k = &(*b)[(*n)++];
 	char *log = path_join(scratch, "verilator.log");
@@ -406,15 +324,14 @@ static const kbuild *get_build(kbuild **b, int *n, const gemv_engine *g, const c
 	free(log);
 	if (rc != 0) {
 		k->g = *g;
-		k->bin = NULL;
 		return NULL;
 	}
-	if (k->cached)
+	if (k->vb.cached)
 		printf("Verilator build of %s P=%d%s%.0d: found in the cache\n", gemv_engine_top(g),
 		       g->p, g->w4 ? " G=" : "", g->w4 ? g->group : 0);
 	else
 		printf("Verilator build of %s P=%d%s%.0d: built in %.1f s\n", gemv_engine_top(g),
-		       g->p, g->w4 ? " G=" : "", g->w4 ? g->group : 0, k->seconds);
+		       g->p, g->w4 ? " G=" : "", g->w4 ? g->group : 0, k->vb.seconds);
 	return k;
 }
 
@@ -475,10 +392,7 @@ static int kernels_check(int argc, char **argv)
 		       "checks cannot run and count as failed (install Verilator, or pass --no-rtl)\n");
 	if (a.no_rtl)
 		printf("--no-rtl: the RTL checks are skipped; only C vs float is checked\n");
-	const char *td = getenv("TMPDIR");
-	char *scratch = path_join(td && *td ? td : "/tmp", "burn-kernels-XXXXXX");
-	if (!mkdtemp(scratch))
-		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	char *scratch = new_scratch("burn-kernels");
 	kbuild *builds = NULL;
 	int nb = 0, pass = 0, fail = 0;
 	strbuf js = {0};
@@ -573,10 +487,9 @@ static int kernels_check(int argc, char **argv)
 	}
 	printf("%d passed, %d failed\n", pass, fail);
 	for (int i = 0; i < nb; i++)
-		free(builds[i].bin);
+		vl_free(&builds[i].vb);
 	free(builds);
-	rm_tree(scratch);
-	free(scratch);
+	drop_scratch(scratch);
 	free(version);
 	free(cases);
 	sb_free(&js);
@@ -632,14 +545,11 @@ static int kernels_synth(int argc, char **argv)
 		fprintf(stderr, "burn kernels synth: yosys not found in PATH (or `yosys -V` failed)\n");
 		return EXIT_INTERNAL;
 	}
-	kfile f[3];
+	kfile f[KMAX_FILES];
 	kdesign d = design_gemv(&g);
 	if (read_sources(&d, f, &e) != 0)
 		die(EXIT_BADINPUT, "kernels synth: %s", e.msg);
-	const char *td = getenv("TMPDIR");
-	char *work = path_join(td && *td ? td : "/tmp", "burn-ksynth-XXXXXX");
-	if (!mkdtemp(work))
-		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", work, strerror(errno));
+	char *work = new_scratch("burn-ksynth");
 	strbuf ys = {0}, res = {0};
 	sb_printf(&ys, "# written by burn kernels synth\nread_verilog -defer %s %s\nchparam",
 		  f[0].name, f[1].name);
@@ -696,8 +606,7 @@ out:
 		fprintf(stderr, "burn kernels synth: %s\n", e.msg);
 	for (int i = 0; i < d.nf; i++)
 		free(f[i].data);
-	rm_tree(work);
-	free(work);
+	drop_scratch(work);
 	free(version);
 	sb_free(&ys);
 	sb_free(&res);
@@ -794,7 +703,7 @@ static int roof_simulate(const kbuild *kb, int rows, int cols, const char *scrat
 	char *text = NULL;
 	size_t len;
 	gemv_rtl_out o = {0};
-	char *argv[] = {kb->bin, sp, op, NULL};
+	char *argv[] = {kb->vb.bin, sp, op, NULL};
 	proc_result pr;
 	if (write_file_atomic(sp, stim.s, stim.len, false, e) != 0 ||
 	    proc_run(argv, NULL, NULL, timeout, &pr, e) != 0) {
@@ -853,10 +762,7 @@ static int kernels_roofline(int argc, char **argv)
 				"figures need simulated cycles\n");
 		return EXIT_INTERNAL;
 	}
-	const char *td = getenv("TMPDIR");
-	char *scratch = path_join(td && *td ? td : "/tmp", "burn-kroof-XXXXXX");
-	if (!mkdtemp(scratch))
-		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
+	char *scratch = new_scratch("burn-kroof");
 	kbuild *builds = NULL;
 	roof_sim *sims = NULL;
 	int nb = 0, ns = 0, rc = 0;
@@ -966,13 +872,33 @@ static int kernels_roofline(int argc, char **argv)
 		rc = EXIT_INTERNAL;
 	}
 	for (int i = 0; i < nb; i++)
-		free(builds[i].bin);
+		vl_free(&builds[i].vb);
 	free(builds);
 	free(sims);
-	rm_tree(scratch);
-	free(scratch);
+	drop_scratch(scratch);
 	free(version);
 	sb_free(&js);
+	return rc;
+}
+
+/* Runs the simulator of a unit (softmax, RoPE) in folder dir on the stimulus st, written to
+ * dir/stim.txt; *text gets what it wrote to dir/out.txt. -1 with e set if it failed. */
+static int unit_sim(const kbuild *kb, const char *dir, const strbuf *st, char **text, berr *e)
+{
+	char *sp = path_join(dir, "stim.txt"), *op = path_join(dir, "out.txt");
+	char *argv[] = {kb->vb.bin, "stim.txt", "out.txt", NULL};
+	proc_result pr;
+	size_t len;
+	int rc = -1;
+	if (write_file_atomic(sp, st->s, st->len, false, e) == 0 &&
+	    proc_run(argv, dir, NULL, KDEFAULT_TIMEOUT, &pr, e) == 0) {
+		if (pr.status != 0)
+			errf(e, "simulation failed: %s", pr.tail);
+		else
+			rc = read_file(op, (size_t)16 << 20, text, &len, e);
+	}
+	free(sp);
+	free(op);
 	return rc;
 }
 
@@ -1009,27 +935,16 @@ static int softmax_rtl(rng *g, const char *version)
 		if (sm_softmax(&t, x + o, lens[v], SMU_FRAC, y + o, &e) != 0)
 			die(EXIT_INTERNAL, "%s", e.msg);
 	}
-	const char *td = getenv("TMPDIR");
-	char *scratch = path_join(td && *td ? td : "/tmp", "burn-ksm-XXXXXX");
-	if (!mkdtemp(scratch))
-		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
-	char *log = path_join(scratch, "verilator.log"), *sp = path_join(scratch, "stim.txt");
-	char *op = path_join(scratch, "out.txt"), *hp = path_join(scratch, "softmax_exp.hex");
+	char *scratch = new_scratch("burn-ksm");
+	char *log = path_join(scratch, "verilator.log"), *hp = path_join(scratch, "softmax_exp.hex");
 	char *text = NULL;
-	size_t len;
 	kdesign d = design_softmax();
 	kbuild kb = {0};
 	strbuf why = {0};
 	long cycles = -1;
-	proc_result pr;
 	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0 ||
-	    write_file_atomic(sp, st.s, st.len, false, &e) != 0 ||
 	    write_file_atomic(hp, hex.s, hex.len, false, &e) != 0 ||
-	    proc_run((char *[]){kb.bin, sp, op, NULL}, scratch, NULL, KDEFAULT_TIMEOUT, &pr, &e) != 0) {
-		sb_printf(&why, "%s", e.msg);
-	} else if (pr.status != 0) {
-		sb_printf(&why, "simulation failed: %s", pr.tail);
-	} else if (read_file(op, (size_t)16 << 20, &text, &len, &e) != 0) {
+	    unit_sim(&kb, scratch, &st, &text, &e) != 0) {
 		sb_printf(&why, "%s", e.msg);
 	} else {
 		const char *q = text;
@@ -1066,14 +981,11 @@ static int softmax_rtl(rng *g, const char *version)
 		printf("softmax RTL (kernels/rtl_gemv/softmax_unit.v): %d vectors, %d scores "
 		       "bit-exact with sm_softmax, %ld cycles with stalls\n", NV, total, cycles);
 	int rc = why.len ? 1 : 0;
-	free(kb.bin);
+	vl_free(&kb.vb);
 	free(text);
 	free(log);
-	free(sp);
-	free(op);
 	free(hp);
-	rm_tree(scratch);
-	free(scratch);
+	drop_scratch(scratch);
 	sm_table_free(&t);
 	sb_free(&st);
 	sb_free(&hex);
@@ -1128,26 +1040,14 @@ static int rope_rtl(rng *g)
 	sb_printf(&st, "%d 5\n", k);
 	for (int i = 0; i < k; i++)
 		sb_printf(&st, "%d %d %d %d\n", x0[i], x1[i], c[i], s[i]);
-	const char *td = getenv("TMPDIR");
-	char *scratch = path_join(td && *td ? td : "/tmp", "burn-krope-XXXXXX");
-	if (!mkdtemp(scratch))
-		die(EXIT_INTERNAL, "%s: cannot create a scratch folder: %s", scratch, strerror(errno));
-	char *log = path_join(scratch, "verilator.log"), *sp = path_join(scratch, "stim.txt");
-	char *op = path_join(scratch, "out.txt"), *text = NULL;
-	size_t len;
+	char *scratch = new_scratch("burn-krope");
+	char *log = path_join(scratch, "verilator.log"), *text = NULL;
 	kdesign d = design_rope();
-	kbuild kb;
+	kbuild kb = {0};
 	strbuf why = {0};
 	long cycles = -1;
-	proc_result pr;
-	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0) {
-		sb_printf(&why, "%s", e.msg);
-	} else if (write_file_atomic(sp, st.s, st.len, false, &e) != 0 ||
-		   proc_run((char *[]){kb.bin, sp, op, NULL}, NULL, NULL, KDEFAULT_TIMEOUT, &pr, &e) != 0) {
-		sb_printf(&why, "%s", e.msg);
-	} else if (pr.status != 0) {
-		sb_printf(&why, "simulation failed: %s", pr.tail);
-	} else if (read_file(op, (size_t)16 << 20, &text, &len, &e) != 0) {
+	if (engine_build(&d, version, scratch, log, KDEFAULT_TIMEOUT, &kb, &e) != 0 ||
+	    unit_sim(&kb, scratch, &st, &text, &e) != 0) {
 		sb_printf(&why, "%s", e.msg);
 	} else {
 		const char *q = text;
@@ -1170,13 +1070,10 @@ static int rope_rtl(rng *g)
 		       "%ld cycles with stalls\n", k, cycles);
 	int rc = why.len ? 1 : 0;
 	rc |= softmax_rtl(g, version);
-	free(kb.bin);
+	vl_free(&kb.vb);
 	free(text);
 	free(log);
-	free(sp);
-	free(op);
-	rm_tree(scratch);
-	free(scratch);
+	drop_scratch(scratch);
 	free(version);
 	sb_free(&st);
 	sb_free(&why);

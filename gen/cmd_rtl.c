@@ -2,19 +2,15 @@
  * burn rtlsim: that folder co-simulated with Verilator on the calibration inputs and compared
  * bit for bit with burn's own fixed-point simulation (docs/RTL.md).
  *
- * Verilator builds are kept under the cache root, in verilator/<key>/ (the key hashes the
- * Verilog, the testbench, the Verilator version and its flags; the ROM images are read when
- * the simulation starts, so a design that differs only in its weights is built once). A
- * build runs in a temp folder that is renamed into place when it succeeds. The rtlsim result
+ * Verilator builds are cached by gen/verilate.h, keyed by the Verilog, the testbench, the
+ * Verilator version and its flags (the ROM images are read when the simulation starts, so a
+ * design that differs only in its weights is built once). The rtlsim result
  * itself is cached as a step (gen/step.h). A tool that is missing, crashes or times out is a
  * failed candidate with the reason and is not cached; a co-simulation mismatch is a failed
  * candidate and is. */
 #define _XOPEN_SOURCE 700
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +23,12 @@
 #include "gen/cmds.h"
 #include "gen/config.h"
 #include "gen/json.h"
+#include "gen/opts.h"
 #include "gen/proc.h"
 #include "gen/project.h"
 #include "gen/result.h"
 #include "gen/step.h"
+#include "gen/verilate.h"
 #include "kernels/csim.h"
 #include "kernels/rtl.h"
 
@@ -62,7 +60,7 @@ const char usage_rtlsim[] =
 	"  --timeout S     limit for the Verilator build plus the simulation (default 900)\n";
 
 /* Bump when the result for the same inputs changes. */
-enum { RTLSIM_VERSION = 1, VERILATOR_BUILD_VERSION = 1 };
+enum { RTLSIM_VERSION = 1 };
 #define RTLSIM_DEFAULT_TIMEOUT 900.0
 #define RTLSIM_MAX_FILE ((size_t)256 << 20)
 
@@ -91,33 +89,14 @@ static int parse_rargs(int argc, char **argv, int npos, bool timeout, const char
 {
 	memset(a, 0, sizeof *a);
 	a->timeout = RTLSIM_DEFAULT_TIMEOUT;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (strcmp(s, "--keep-going") == 0) {
-			a->keep_going = true;
-		} else if (strcmp(s, "-o") == 0 || (timeout && strcmp(s, "--timeout") == 0)) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "burn %s: option '%s' needs a value\n%s", argv[0], s, usage);
-				return -1;
-			}
-			const char *v = argv[++i];
-			if (s[1] == 'o') {
-				a->out = v;
-			} else if (parse_double(v, &a->timeout) != 0 || !(a->timeout > 0)) {
-				fprintf(stderr, "burn %s: --timeout '%s' is not a positive number of "
-						"seconds\n", argv[0], v);
-				return -1;
-			}
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "burn %s: unknown option '%s'\n%s", argv[0], s, usage);
-			return -1;
-		} else if (a->npos < npos) {
-			a->pos[a->npos++] = s;
-		} else {
-			fprintf(stderr, "burn %s: too many arguments\n%s", argv[0], usage);
-			return -1;
-		}
-	}
+	const char *timeout_s = NULL;
+	int keep_going = 0;
+	optdef o[] = {{"-o", &a->out, NULL}, {"--keep-going", NULL, &keep_going},
+		{"--timeout", &timeout_s, NULL}};
+	a->npos = opts_step(argv[0], argc - 1, argv + 1, o, timeout ? 3 : 2, a->pos, npos, usage);
+	if (a->npos < 0 || opts_seconds(argv[0], timeout_s, &a->timeout) != 0)
+		return -1;
+	a->keep_going = keep_going;
 	if (a->npos != npos || !a->out) {
 		fprintf(stderr, "burn %s: expected %d arguments and -o\n%s", argv[0], npos, usage);
 		return -1;
@@ -336,167 +315,23 @@ static int read_dir(const char *dir, dfile **out, int *n_out, berr *e)
 	return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* The simulator of the .v files of f with testbench tb and Verilator's OPT_FAST=... opt, from
+ * the cache or built (gen/verilate.h; without a cache, in a scratch folder under out_dir). */
+static int build_sim(const dfile *f, int n, const char *version, const char *tb, const char *opt,
+		     const char *out_dir, const char *log, double timeout, vl_build *vb, berr *e)
 {
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(path);
-	else
-		unlink(path);
-	return 0;
-}
-
-/* Removes a folder and everything in it. */
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Appends a line to the log. */
-static void log_line(const char *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void log_line(const char *log, const char *fmt, ...)
-{
-	FILE *f = fopen(log, "a");
-	if (!f)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fputc('\n', f);
-	fclose(f);
-}
-
-/* A Verilator build: the simulator binary and how it was got. */
-typedef struct {
-	char *bin;           /* path of the simulator */
-	char *scratch;       /* a folder to remove afterwards (uncached build), or NULL */
-	bool cached;         /* found in the cache */
-	double seconds;      /* build time */
-} vbuild;
-
-/* Builds the simulator of the .v files of f with testbench tb in the new folder dir. */
-static int build_in(const char *dir, const dfile *f, int n, const char *tb, const char *opt,
-		    const char *log, double timeout, vbuild *vb, berr *e)
-{
-	char **argv = xcalloc((size_t)(N_VERILATOR_ARGS + n + 3), sizeof *argv);
-	int na = 0, rc = -1;
-	for (int i = 0; i < N_VERILATOR_ARGS; i++)
-		argv[na++] = (char *)verilator_args[i];
-	argv[na++] = (char *)opt;
-	for (int i = 0; i < n; i++) {
-		if (!ends_with(f[i].name, ".v"))
-			continue;
-		char *dst = path_join(dir, f[i].name);
-		int wrc = write_file_atomic(dst, f[i].data, f[i].len, false, e);
-		free(dst);
-		if (wrc != 0)
-			goto out;
-		argv[na++] = f[i].name;
-	}
-	char *tbp = path_join(dir, "burn_tb.cpp");
-	int wrc = write_file_atomic(tbp, tb, strlen(tb), false, e);
-	free(tbp);
-	if (wrc != 0)
-		goto out;
-	argv[na++] = "burn_tb.cpp";
-	log_line(log, "burn rtlsim: building with Verilator (%s) in %s", opt, dir);
-	proc_result pr;
-	if (proc_run(argv, dir, log, timeout, &pr, e) != 0)
-		goto out;
-	vb->seconds = pr.seconds;
-	if (pr.status != 0) {
-		char buf[64];
-		errf(e, "verilator build %s: %s", proc_describe(&pr, buf, sizeof buf),
-		     pr.tail[0] ? pr.tail : "(no output)");
-		goto out;
-	}
-	/* keep only the simulator (and the sources, for a look) */
-	char *built = path_join(dir, "obj_dir/Vburn_top"), *kept = path_join(dir, "Vburn_top");
-	char *objdir = path_join(dir, "obj_dir");
-	if (rename(built, kept) == 0)
-		rc = 0;
-	else
-		errf(e, "verilator built no %s: %s", built, strerror(errno));
-	rm_tree(objdir);
-	free(built);
-	free(kept);
-	free(objdir);
-out:
-	free(argv);
-	return rc;
-}
-
-/* Finds the simulator of the .v files of f in the cache (ROOT/verilator/KEY/Vburn_top), or
- * builds it in a temp folder there and renames that into place. Without a cache the build is
- * done in a scratch folder under out_dir that the caller removes. */
-static int verilator_build(const dfile *f, int n, const char *version, const char *tb,
-			   const char *opt, const char *out_dir, const char *log, double timeout,
-			   vbuild *vb, berr *e)
-{
-	memset(vb, 0, sizeof *vb);
-	khash h;
-	kh_init(&h, "verilator-build", VERILATOR_BUILD_VERSION);
-	kh_add_str(&h, "version", version);
-	for (int i = 0; i < N_VERILATOR_ARGS; i++)
-		kh_add_str(&h, "arg", verilator_args[i]);
-	kh_add_str(&h, "opt", opt);
-	kh_add_str(&h, "testbench", tb);
+	const char *argv[N_VERILATOR_ARGS + 1];
+	memcpy(argv, verilator_args, sizeof verilator_args);
+	argv[N_VERILATOR_ARGS] = opt;
+	vl_file *vf = xcalloc((size_t)n + 1, sizeof *vf);
+	int nv = 0;
 	for (int i = 0; i < n; i++)
-		if (ends_with(f[i].name, ".v")) {
-			kh_add_str(&h, "name", f[i].name);
-			kh_add(&h, "verilog", f[i].data, f[i].len);
-		}
-	ckey key = kh_final(&h);
-	char hex[33];
-	ckey_hex(&key, hex);
-
-	cache c;
-	berr ce;
-	int orc = cache_open(&c, NULL, &ce);
-	bool use_cache = orc == 0 && !c.off;
-	if (orc != 0)
-		warn("rtlsim: Verilator builds not cached: %s", ce.msg);
-	char *base = use_cache ? path_join(c.root, "verilator") : xstrdup(out_dir);
-	char *final = path_join(base, hex), *final_bin = path_join(final, "Vburn_top");
-	char *tmp = path_join(base, use_cache ? "tmp-XXXXXX" : ".rtlsim-build-XXXXXX");
-	int rc = -1;
-	if (use_cache && access(final_bin, X_OK) == 0) {
-		log_line(log, "burn rtlsim: Verilator build %s found in the cache", final);
-		utimensat(AT_FDCWD, final, NULL, 0); /* its time stamp says when it was last used */
-		vb->cached = true;
-		rc = 0;
-	} else if (mkdirs(base, e) != 0) {
-		/* e is set */
-	} else if (!mkdtemp(tmp)) {
-		errf(e, "%s: cannot create a build folder: %s", base, strerror(errno));
-	} else if (build_in(tmp, f, n, tb, opt, log, timeout, vb, e) != 0) {
-		rm_tree(tmp);
-	} else if (!use_cache) {
-		vb->scratch = tmp;
-		vb->bin = path_join(tmp, "Vburn_top");
-		tmp = NULL;
-		rc = 0;
-	} else if (rename(tmp, final) == 0 || access(final_bin, X_OK) == 0) {
-		/* (if the rename failed, another run built the same design meanwhile) */
-		rm_tree(tmp);
-		rc = 0;
-	} else {
-		errf(e, "%s: cannot move the build into place: %s", final, strerror(errno));
-		rm_tree(tmp);
-	}
-	if (rc == 0 && !vb->bin) {
-		vb->bin = final_bin;
-		final_bin = NULL;
-	}
-	free(tmp);
-	free(final_bin);
-	free(final);
-	free(base);
-	if (orc == 0)
-		cache_close(&c);
+		if (ends_with(f[i].name, ".v"))
+			vf[nv++] = (vl_file){f[i].name, f[i].data, f[i].len, true};
+	vf[nv++] = (vl_file){"burn_tb.cpp", tb, strlen(tb), true};
+	vl_spec s = {argv, N_VERILATOR_ARGS + 1, "Vburn_top", vf, nv, version};
+	int rc = vl_get(&s, out_dir, log, timeout, vb, e);
+	free(vf);
 	return rc;
 }
 
@@ -602,7 +437,7 @@ static int rtlsim_run(const rargs *a, const char *version, const dfile *files, i
 	fx_raw *x = NULL, *yref = NULL;
 	step_result rtl;
 	bool have_rtl = false, have_cfg = false;
-	vbuild vb = {0};
+	vl_build vb = {0};
 	char *tmp = NULL;
 	simout so = {0};
 	strbuf msg = {0};
@@ -651,7 +486,8 @@ static int rtlsim_run(const rargs *a, const char *version, const dfile *files, i
 	rtl_testbench(&tb);
 	char *out_dir = dir_of(a->out);
 	const char *opt = expect > LONG_SIM_CYCLES ? "OPT_FAST=-O2" : "OPT_FAST=-O0";
-	int brc = verilator_build(files, nf, version, tb.s, opt, out_dir, log, a->timeout, &vb, &e);
+	proc_log(log, "burn rtlsim: Verilator with %s", opt);
+	int brc = build_sim(files, nf, version, tb.s, opt, out_dir, log, a->timeout, &vb, &e);
 	sb_free(&tb);
 	if (brc != 0) {
 		free(out_dir);
@@ -674,17 +510,15 @@ static int rtlsim_run(const rargs *a, const char *version, const dfile *files, i
 	strbuf in = {0};
 	write_siminput(&in, nv, n_in, wi, n_out, wo, maxc, x);
 	char *inp = path_join(tmp, "in.txt"), *outp = path_join(tmp, "out.txt");
-	char *bin = vb.bin[0] == '/' ? xstrdup(vb.bin) : realpath(vb.bin, NULL);
-	if (write_file_atomic(inp, in.s, in.len, false, &e) != 0 || !bin)
-		die(EXIT_INTERNAL, "%s", bin ? e.msg : "realpath of the simulator failed");
+	if (write_file_atomic(inp, in.s, in.len, false, &e) != 0)
+		die(EXIT_INTERNAL, "%s", e.msg);
 	sb_free(&in);
-	char *argv[] = {bin, inp, outp, NULL};
+	char *argv[] = {vb.bin, inp, outp, NULL};
 	proc_result pr;
 	double left = a->timeout - vb.seconds;
-	log_line(log, "burn rtlsim: simulating %ld vectors", nv);
+	proc_log(log, "burn rtlsim: simulating %ld vectors", nv);
 	if (proc_run(argv, a->pos[2], log, left > 1 ? left : 1, &pr, &e) != 0)
 		die(EXIT_INTERNAL, "%s", e.msg);
-	free(bin);
 	char buf[64];
 	if (pr.timed_out || pr.signal) {
 		sb_printf(&msg, "simulation %s", proc_describe(&pr, buf, sizeof buf));
@@ -707,7 +541,7 @@ static int rtlsim_run(const rargs *a, const char *version, const dfile *files, i
 					fv = v;
 					fj = j;
 				}
-		log_line(log, "burn rtlsim: %ld cycles, %.2f s; %ld of %ld outputs differ", so.cycles,
+		proc_log(log, "burn rtlsim: %ld cycles, %.2f s; %ld of %ld outputs differ", so.cycles,
 			 pr.seconds, bad, nv * n_out);
 		if (bad) {
 			char b1[48], b2[48];
@@ -748,19 +582,16 @@ static int rtlsim_run(const rargs *a, const char *version, const dfile *files, i
 	free(outp);
 done:
 	if (msg.len) {
-		log_line(log, "burn rtlsim: failed: %s", msg.s);
+		proc_log(log, "burn rtlsim: failed: %s", msg.s);
 		result_write_failed(res, "rtlsim", msg.s);
 		sb_puts(res, "\n");
 	}
 	sb_free(&msg);
 	simout_free(&so);
-	if (tmp)
-		rm_tree(tmp);
+	if (tmp && rm_tree(tmp, &e) != 0)
+		warn("%s", e.msg);
 	free(tmp);
-	if (vb.scratch)
-		rm_tree(vb.scratch);
-	free(vb.scratch);
-	free(vb.bin);
+	vl_free(&vb);
 	if (have_rtl)
 		result_free(&rtl);
 	if (have_cfg)

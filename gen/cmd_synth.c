@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gen/cmds.h"
+#include "gen/opts.h"
 #include "gen/proc.h"
 #include "gen/project.h"
 #include "gen/result.h"
@@ -202,35 +203,14 @@ static int parse_synth_args(int argc, char **argv, synth_args *a)
 {
 	memset(a, 0, sizeof *a);
 	a->timeout = SYNTH_DEFAULT_TIMEOUT;
-	for (int i = 1; i < argc; i++) {
-		const char *s = argv[i];
-		if (strcmp(s, "--keep-going") == 0) {
-			a->keep_going = true;
-		} else if (strcmp(s, "-o") == 0 || strcmp(s, "--timeout") == 0 ||
-			   strcmp(s, "--work") == 0) {
-			if (i + 1 >= argc) {
-				fprintf(stderr, "burn synth: option '%s' needs a value\n%s", s, usage_synth);
-				return -1;
-			}
-			const char *v = argv[++i];
-			if (s[1] == 'o')
-				a->out = v;
-			else if (s[2] == 'w')
-				a->work = v;
-			else if (parse_double(v, &a->timeout) != 0 || !(a->timeout > 0)) {
-				fprintf(stderr, "burn synth: --timeout '%s' is not a positive number of seconds\n", v);
-				return -1;
-			}
-		} else if (s[0] == '-' && s[1]) {
-			fprintf(stderr, "burn synth: unknown option '%s'\n%s", s, usage_synth);
-			return -1;
-		} else if (a->npos < 2) {
-			a->pos[a->npos++] = s;
-		} else {
-			fprintf(stderr, "burn synth: too many arguments\n%s", usage_synth);
-			return -1;
-		}
-	}
+	const char *timeout_s = NULL;
+	int keep_going = 0;
+	optdef o[] = {{"-o", &a->out, NULL}, {"--keep-going", NULL, &keep_going},
+		{"--timeout", &timeout_s, NULL}, {"--work", &a->work, NULL}};
+	a->npos = opts_step("synth", argc - 1, argv + 1, o, 4, a->pos, 2, usage_synth);
+	if (a->npos < 0 || opts_seconds("synth", timeout_s, &a->timeout) != 0)
+		return -1;
+	a->keep_going = keep_going;
 	if (a->npos != 2 || !a->out) {
 		fprintf(stderr, "burn synth: expected FACET RTLDIR -o OUT.json\n%s", usage_synth);
 		return -1;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,19 @@ const char *proc_describe(const proc_result *r, char *buf, size_t n)
 	else
 		snprintf(buf, n, "exit %d", r->status);
 	return buf;
+}
+
+void proc_log(const char *log_path, const char *fmt, ...)
+{
+	FILE *f = log_path ? fopen(log_path, "a") : NULL;
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
 }
 
 char *proc_version(const char *tool, const char *flag)

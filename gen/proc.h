@@ -24,6 +24,10 @@ int proc_run(char *const argv[], const char *cwd, const char *log_path, double t
 /* One line for messages: "exit 3", "killed by signal 9", "timed out after 60 s". */
 const char *proc_describe(const proc_result *r, char *buf, size_t n);
 
+/* Appends one formatted line to the log at log_path (nothing if it is NULL or cannot be
+ * opened: a log is for people, never a reason to fail). */
+void proc_log(const char *log_path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The first line of `cmd --version`-like output of a tool (for cache keys), or NULL. */
 char *proc_version(const char *tool, const char *flag);
 

@@ -369,6 +369,38 @@ int mkdirs(const char *dir, berr *e)
 	return 0;
 }
 
+int rm_tree(const char *path, berr *e)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : errf(e, "%s: cannot stat: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		if (!d)
+			return errf(e, "%s: cannot open folder: %s", path, strerror(errno));
+		int rc = 0;
+		struct dirent *de;
+		while (rc == 0 && (errno = 0, de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			char *p = path_join(path, de->d_name);
+			rc = rm_tree(p, e);
+			free(p);
+		}
+		if (rc == 0 && errno != 0)
+			rc = errf(e, "%s: cannot read folder: %s", path, strerror(errno));
+		closedir(d);
+		if (rc != 0)
+			return rc;
+		if (rmdir(path) != 0 && errno != ENOENT)
+			return errf(e, "%s: cannot remove: %s", path, strerror(errno));
+		return 0;
+	}
+	if (unlink(path) != 0 && errno != ENOENT)
+		return errf(e, "%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}
+
 char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -58,6 +58,10 @@ int write_file_atomic(const char *path, const void *data, size_t len, bool keep_
 /* Creates dir and its parents (like mkdir -p). */
 int mkdirs(const char *dir, berr *e);
 
+/* Removes path and, if it is a folder, everything in it (like rm -rf; links are removed, not
+ * followed). An absent path is fine; -1 with e set at the first entry it cannot remove. */
+int rm_tree(const char *path, berr *e);
+
 /* Returns the folder part of path in a new string ("." if none). */
 char *dir_of(const char *path);
 

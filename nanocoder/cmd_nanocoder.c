@@ -5,6 +5,7 @@
 
 #include "gen/cmds.h"
 #include "gen/json.h"
+#include "gen/opts.h"
 #include "gen/proc.h"
 #include "lm/bpe.h"
 #include "nanocoder/corpus.h"
@@ -41,61 +42,6 @@ const char usage_nanocoder[] =
 	"      layer L's MLP as DIR/mlp.safetensors and N real MLP inputs captured on held-out text\n"
 	"      as DIR/calib.npy (default 256), for projects/nanocoder-*-trained.yaml\n";
 
-/* Options of one subcommand: --name VALUE pairs and flags. */
-typedef struct {
-	const char *name;
-	const char **val; /* NULL: a flag */
-	int *flag;
-} opt;
-
-static int parse_opts(const char *sub, int argc, char **argv, const opt *o, int no)
-{
-	for (int i = 0; i < argc; i++) {
-		int k = -1;
-		for (int j = 0; j < no; j++)
-			if (strcmp(argv[i], o[j].name) == 0)
-				k = j;
-		if (k < 0) {
-			fprintf(stderr, "burn: nanocoder %s: unknown option '%s' (see burn nanocoder "
-					"--help)\n", sub, argv[i]);
-			return -1;
-		}
-		if (o[k].flag) {
-			*o[k].flag = 1;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			fprintf(stderr, "burn: nanocoder %s: %s wants a value\n", sub, argv[i]);
-			return -1;
-		}
-		*o[k].val = argv[++i];
-	}
-	return 0;
-}
-
-/* Parses s as a whole number in lo..hi into *v (unchanged when s is NULL). */
-static int num(const char *sub, const char *name, const char *s, long lo, long hi, long *v)
-{
-	if (!s)
-		return 0;
-	long x;
-	if (parse_long(s, &x) != 0 || x < lo || x > hi) {
-		fprintf(stderr, "burn: nanocoder %s: %s wants a whole number %ld..%ld, got '%s'\n",
-			sub, name, lo, hi, s);
-		return -1;
-	}
-	*v = x;
-	return 0;
-}
-
-static int need(const char *sub, const char *name, const char *v)
-{
-	if (v)
-		return 0;
-	fprintf(stderr, "burn: nanocoder %s: %s is required\n", sub, name);
-	return -1;
-}
-
 /* The SHA-256 of the corpus this code was measured on (docs/NANOCODER.md): Debian 12's
  * libpython3.11-stdlib 3.11.2-6+deb12u6, default cap and split. */
 #define NC_REFERENCE_SHA256 "c8256e4753e2512ee594b88b900171dc2b31c3e67ad40c4b6251e9dcaabce455"
@@ -104,12 +50,12 @@ static int do_corpus(int argc, char **argv)
 {
 	const char *src = NC_CORPUS_SRC, *cap_s = NULL, *pct_s = NULL,
 		   *out = "out/nanocoder/corpus";
-	opt o[] = {{"--src", &src, NULL}, {"--cap", &cap_s, NULL}, {"--heldout", &pct_s, NULL},
-		   {"-o", &out, NULL}};
+	optdef o[] = {{"--src", &src, NULL}, {"--cap", &cap_s, NULL}, {"--heldout", &pct_s, NULL},
+		{"-o", &out, NULL}};
 	long cap = (long)NC_CORPUS_CAP, pct = 10;
-	if (parse_opts("corpus", argc, argv, o, 4) != 0 ||
-	    num("corpus", "--cap", cap_s, 100, 1L << 30, &cap) != 0 ||
-	    num("corpus", "--heldout", pct_s, 1, 90, &pct) != 0)
+	if (opts_parse("nanocoder corpus", argc, argv, o, 4) != 0 ||
+	    opts_long("nanocoder corpus", "--cap", cap_s, 100, 1L << 30, &cap) != 0 ||
+	    opts_long("nanocoder corpus", "--heldout", pct_s, 1, 90, &pct) != 0)
 		return EXIT_BADINPUT;
 	nc_corpus_info info;
 	berr e;
@@ -148,11 +94,13 @@ static int do_corpus(int argc, char **argv)
 static int do_bpe(int argc, char **argv)
 {
 	const char *corpus = NULL, *vocab_s = NULL, *out = NULL;
-	opt o[] = {{"--corpus", &corpus, NULL}, {"--vocab", &vocab_s, NULL}, {"-o", &out, NULL}};
+	optdef o[] = {{"--corpus", &corpus, NULL}, {"--vocab", &vocab_s, NULL},
+		{"-o", &out, NULL}};
 	long vocab = 4096;
-	if (parse_opts("bpe", argc, argv, o, 3) != 0 || need("bpe", "--corpus", corpus) != 0 ||
-	    need("bpe", "-o", out) != 0 ||
-	    num("bpe", "--vocab", vocab_s, LM_BPE_MIN_VOCAB, 65536, &vocab) != 0)
+	const char *cmd = "nanocoder bpe";
+	if (opts_parse(cmd, argc, argv, o, 3) != 0 || opts_need(cmd, "--corpus", corpus) != 0 ||
+	    opts_need(cmd, "-o", out) != 0 ||
+	    opts_long(cmd, "--vocab", vocab_s, LM_BPE_MIN_VOCAB, 65536, &vocab) != 0)
 		return EXIT_BADINPUT;
 	char *text;
 	size_t len;
@@ -183,12 +131,13 @@ static int do_train(int argc, char **argv)
 	const char *config = NULL, *corpus = NULL, *tok = NULL, *out = NULL, *steps_s = NULL,
 		   *threads_s = NULL, *stop_s = NULL;
 	int quiet = 0;
-	opt o[] = {{"--config", &config, NULL},	   {"--corpus", &corpus, NULL},
-		   {"--tok", &tok, NULL},	   {"-o", &out, NULL},
-		   {"--steps", &steps_s, NULL},	   {"--threads", &threads_s, NULL},
-		   {"--stop-after", &stop_s, NULL}, {"--quiet", NULL, &quiet}};
-	if (parse_opts("train", argc, argv, o, 8) != 0 || need("train", "--config", config) != 0 ||
-	    need("train", "--corpus", corpus) != 0 || need("train", "-o", out) != 0)
+	optdef o[] = {{"--config", &config, NULL}, {"--corpus", &corpus, NULL},
+		{"--tok", &tok, NULL}, {"-o", &out, NULL}, {"--steps", &steps_s, NULL},
+		{"--threads", &threads_s, NULL}, {"--stop-after", &stop_s, NULL},
+		{"--quiet", NULL, &quiet}};
+	const char *cmd = "nanocoder train";
+	if (opts_parse(cmd, argc, argv, o, 8) != 0 || opts_need(cmd, "--config", config) != 0 ||
+	    opts_need(cmd, "--corpus", corpus) != 0 || opts_need(cmd, "-o", out) != 0)
 		return EXIT_BADINPUT;
 	nc_recipe r;
 	berr e;
@@ -197,9 +146,9 @@ static int do_train(int argc, char **argv)
 		return EXIT_BADINPUT;
 	}
 	long threads = 2, stop = 0;
-	if (num("train", "--steps", steps_s, 1, 100000000, &r.steps) != 0 ||
-	    num("train", "--threads", threads_s, 1, 64, &threads) != 0 ||
-	    num("train", "--stop-after", stop_s, 1, 100000000, &stop) != 0)
+	if (opts_long(cmd, "--steps", steps_s, 1, 100000000, &r.steps) != 0 ||
+	    opts_long(cmd, "--threads", threads_s, 1, 64, &threads) != 0 ||
+	    opts_long(cmd, "--stop-after", stop_s, 1, 100000000, &stop) != 0)
 		return EXIT_BADINPUT;
 	if (r.cfg.tok == LM_TOK_BPE && !tok) {
 		fprintf(stderr, "burn: nanocoder train: config %s has a BPE vocabulary of %d: give "

@@ -11,6 +11,7 @@
 
 #include "gen/cmds.h"
 #include "gen/json.h"
+#include "gen/opts.h"
 #include "gen/proc.h"
 #include "gen/rng.h"
 #include "lm/ckpt.h"
@@ -286,65 +287,21 @@ int nc_gzip_cond_bits(const char *train, size_t ntrain, const char *held, size_t
 
 /* ---- the commands ---- */
 
-typedef struct {
-	const char *name;
-	const char **val;
-	int *flag;
-} eopt;
-
-static int eparse(const char *sub, int argc, char **argv, const eopt *o, int no)
-{
-	for (int i = 0; i < argc; i++) {
-		int k = -1;
-		for (int j = 0; j < no; j++)
-			if (strcmp(argv[i], o[j].name) == 0)
-				k = j;
-		if (k < 0) {
-			fprintf(stderr, "burn: nanocoder %s: unknown option '%s' (see burn nanocoder "
-					"--help)\n", sub, argv[i]);
-			return -1;
-		}
-		if (o[k].flag) {
-			*o[k].flag = 1;
-		} else if (i + 1 >= argc) {
-			fprintf(stderr, "burn: nanocoder %s: %s wants a value\n", sub, argv[i]);
-			return -1;
-		} else {
-			*o[k].val = argv[++i];
-		}
-	}
-	return 0;
-}
-
-static int enum_arg(const char *sub, const char *name, const char *s, long lo, long hi, long *v)
-{
-	if (!s)
-		return 0;
-	long x;
-	if (parse_long(s, &x) != 0 || x < lo || x > hi) {
-		fprintf(stderr, "burn: nanocoder %s: %s wants a whole number %ld..%ld, got '%s'\n",
-			sub, name, lo, hi, s);
-		return -1;
-	}
-	*v = x;
-	return 0;
-}
-
 int nc_cmd_eval(int argc, char **argv)
 {
 	const char *model = NULL, *corpus = NULL, *tok = NULL, *max_s = NULL, *stride_s = NULL,
 		   *threads_s = NULL;
 	int nogzip = 0, nongram = 0, json = 0;
-	eopt o[] = {{"--model", &model, NULL},	    {"--corpus", &corpus, NULL},
-		    {"--tok", &tok, NULL},	    {"--max-bytes", &max_s, NULL},
-		    {"--stride", &stride_s, NULL},  {"--threads", &threads_s, NULL},
-		    {"--no-gzip", NULL, &nogzip},   {"--no-ngram", NULL, &nongram},
-		    {"--json", NULL, &json}};
+	optdef o[] = {{"--model", &model, NULL}, {"--corpus", &corpus, NULL},
+		{"--tok", &tok, NULL}, {"--max-bytes", &max_s, NULL},
+		{"--stride", &stride_s, NULL}, {"--threads", &threads_s, NULL},
+		{"--no-gzip", NULL, &nogzip}, {"--no-ngram", NULL, &nongram},
+		{"--json", NULL, &json}};
 	long maxb = 0, stride = 0, threads = 2;
-	if (eparse("eval", argc, argv, o, 9) != 0 ||
-	    enum_arg("eval", "--max-bytes", max_s, 1, 1L << 30, &maxb) != 0 ||
-	    enum_arg("eval", "--stride", stride_s, 1, 1 << 20, &stride) != 0 ||
-	    enum_arg("eval", "--threads", threads_s, 1, 64, &threads) != 0)
+	if (opts_parse("nanocoder eval", argc, argv, o, 9) != 0 ||
+	    opts_long("nanocoder eval", "--max-bytes", max_s, 1, 1L << 30, &maxb) != 0 ||
+	    opts_long("nanocoder eval", "--stride", stride_s, 1, 1 << 20, &stride) != 0 ||
+	    opts_long("nanocoder eval", "--threads", threads_s, 1, 64, &threads) != 0)
 		return EXIT_BADINPUT;
 	if (!model || !corpus) {
 		fprintf(stderr, "burn: nanocoder eval: --model and --corpus are required\n");
@@ -430,16 +387,16 @@ int nc_cmd_sample(int argc, char **argv)
 {
 	const char *model = NULL, *tok = NULL, *prompt = "def ", *n_s = NULL, *temp_s = NULL,
 		   *k_s = NULL, *seed_s = NULL;
-	eopt o[] = {{"--model", &model, NULL},	  {"--tok", &tok, NULL},
-		    {"--prompt", &prompt, NULL},  {"--tokens", &n_s, NULL},
-		    {"--temperature", &temp_s, NULL}, {"--top-k", &k_s, NULL},
-		    {"--seed", &seed_s, NULL}};
+	optdef o[] = {{"--model", &model, NULL}, {"--tok", &tok, NULL},
+		{"--prompt", &prompt, NULL}, {"--tokens", &n_s, NULL},
+		{"--temperature", &temp_s, NULL}, {"--top-k", &k_s, NULL},
+		{"--seed", &seed_s, NULL}};
 	long ntok = 200, topk = 40, seed = 1;
 	double temp = 0.8;
-	if (eparse("sample", argc, argv, o, 7) != 0 ||
-	    enum_arg("sample", "--tokens", n_s, 1, 100000, &ntok) != 0 ||
-	    enum_arg("sample", "--top-k", k_s, 0, 1 << 20, &topk) != 0 ||
-	    enum_arg("sample", "--seed", seed_s, 0, 1L << 62, &seed) != 0)
+	if (opts_parse("nanocoder sample", argc, argv, o, 7) != 0 ||
+	    opts_long("nanocoder sample", "--tokens", n_s, 1, 100000, &ntok) != 0 ||
+	    opts_long("nanocoder sample", "--top-k", k_s, 0, 1 << 20, &topk) != 0 ||
+	    opts_long("nanocoder sample", "--seed", seed_s, 0, 1L << 62, &seed) != 0)
 		return EXIT_BADINPUT;
 	if (temp_s && (parse_double(temp_s, &temp) != 0 || temp < 0 || temp > 100)) {
 		fprintf(stderr, "burn: nanocoder sample: --temperature wants a number 0..100, got "

@@ -7,13 +7,11 @@
 //
 // Stimulus: "P PARAM ROWS LEN STALL" then LEN hex activation words (8P bits), then per row the
 // weight words (hex), then the side stream: W8 "mult shift" per row; W4 hex group words.
-#include <cstdio>
-#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
-#include "verilated.h"
+#include "tb_common.h"
 #ifdef GEMV_W4
 #include "Vgemv_w4a8.h"
 typedef Vgemv_w4a8 Top;
@@ -34,12 +32,6 @@ template <std::size_t N> static void setv(VlWide<N> &d, const word &w)
 		d[i] = i < w.size() ? w[i] : 0;
 }
 
-static int fail(const char *msg)
-{
-	fprintf(stderr, "tb_gemv: %s\n", msg);
-	return 2;
-}
-
 // A hex token, most significant digit first, into 32-bit words (least significant first).
 static bool read_hex(FILE *f, word &w)
 {
@@ -58,29 +50,15 @@ static bool read_hex(FILE *f, word &w)
 	return true;
 }
 
-static uint64_t lfsr = 1;
-static bool stall(unsigned seed)
-{
-	if (!seed)
-		return false;
-	lfsr ^= lfsr << 13;
-	lfsr ^= lfsr >> 7;
-	lfsr ^= lfsr << 17;
-	return (lfsr % 10) < 3;
-}
-
 int main(int argc, char **argv)
 {
-	Verilated::commandArgs(argc, argv);
-	if (argc != 3)
-		return fail("usage: Vtop STIMULUS OUT");
-	FILE *f = fopen(argv[1], "r");
+	FILE *f = tb_open("tb_gemv", argc, argv);
 	if (!f)
-		return fail("cannot open the stimulus");
+		return 2;
 	unsigned p, param, rows, len, seed;
 	if (fscanf(f, "%u %u %u %u %u", &p, &param, &rows, &len, &seed) != 5)
 		return fail("bad stimulus header");
-	lfsr = seed ? seed : 1;
+	stall_seed(seed);
 	std::vector<word> xs(len), ws, ss;
 	std::vector<std::pair<uint32_t, uint32_t>> qs;
 	for (unsigned i = 0; i < len; i++)
@@ -115,12 +93,6 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	Top *top = new Top;
-	auto tick = [&]() {
-		top->clk = 1;
-		top->eval();
-		top->clk = 0;
-		top->eval();
-	};
 	top->clk = 0;
 	top->rst = 1;
 #ifdef GEMV_W4
@@ -134,21 +106,21 @@ int main(int argc, char **argv)
 	top->w_valid = 0;
 	top->y_ready = 0;
 	for (int i = 0; i < 4; i++)
-		tick();
+		tick(top);
 	top->rst = 0;
 	long xcycles = 0;
 	for (unsigned i = 0; i < len; i++) {
 		top->x_valid = 1;
 		setv(top->x_data, xs[i]);
 		top->eval();
-		tick();
+		tick(top);
 		xcycles++;
 	}
 	top->x_valid = 0;
 
-	FILE *o = fopen(argv[2], "w");
+	FILE *o = tb_create(argv[2]);
 	if (!o)
-		return fail("cannot write the output");
+		return 2;
 	size_t wi = 0, si = 0;
 	unsigned out = 0;
 	long cycles = 0, started = -1, limit = 1000 + 20L * (long)(ws.size() + rows + ss.size());
@@ -192,12 +164,10 @@ int main(int argc, char **argv)
 			started = cycles;
 		wi += wf;
 		si += sf;
-		tick();
+		tick(top);
 		cycles++;
 	}
-	fprintf(o, "cycles %ld\nxcycles %ld\n", cycles - (started < 0 ? 0 : started), xcycles);
-	int rc = fclose(o) == 0 ? 0 : 2;
 	top->final();
 	delete top;
-	return rc;
+	return tb_finish(o, cycles - (started < 0 ? 0 : started), xcycles);
 }

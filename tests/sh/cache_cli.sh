@@ -1,6 +1,7 @@
 # cache_cli.sh - burn cache on a scratch root: stats, path, verify (a damaged object makes it
-# exit 1 and name the key; --fix removes it), gc by least recent use and stale temp files, and
-# usage errors. The objects are golden bytes written by burn (docs/CACHE.md has the layout): a
+# exit 1 and name the key; --fix removes it), gc by least recent use and stale temp files, gc of
+# Verilator build folders in the same order as objects (and a real rtlsim build that gc removes
+# and the next rtlsim makes again), and usage errors. The objects are golden bytes written by burn (docs/CACHE.md has the layout): a
 # change of the object format or of the key shows up here as corrupt objects.
 . "$BURN_SRC/tests/lib.sh"
 unset BURN_NO_CACHE XDG_CACHE_HOME BURN_REMOTE_CACHE
@@ -76,6 +77,65 @@ expect_grep "1K keeps both" "^removed 0 of 2 objects" "$TMP/out"
 expect_ok "gc to 0" "$BURN" cache --root "$R" gc --max-size 0
 expect_grep "0 empties the cache" "^removed 2 of 2 objects, freed 154; 0 left$" "$TMP/out"
 expect_ok "gc on an empty cache" "$BURN" cache --root "$R" gc --max-size 2G
+
+# gc of Verilator builds (ROOT/verilator/<32 hex>/, gen/verilate.h) in one least-recently-used
+# order with the objects: B1 (1000 bytes) oldest, then K0, K1, K2, then B2 (500 bytes) newest
+B1="$R/verilator/0123456789abcdef0123456789abcdef"
+B2="$R/verilator/fedcba9876543210fedcba9876543210"
+put_all
+mkdir -p "$B1" "$B2" "$R/verilator/tmp-old" "$R/verilator/tmp-new" "$R/verilator/notes"
+head -c 1000 /dev/zero >"$B1/Vtop"
+head -c 500 /dev/zero >"$B2/Vburn_top"
+touch -t 200001010000 "$B1" "$R/verilator/tmp-old"
+touch -t 200101010000 "$(obj $K0)"
+touch -t 200201010000 "$(obj $K1)"
+touch -t 200301010000 "$(obj $K2)"
+touch -t 200401010000 "$B2" "$R/verilator/notes"
+expect_ok "gc to 700 bytes with builds" "$BURN" cache --root "$R" gc --max-size 700
+expect_grep "gc counts the objects apart" "^removed 1 of 3 objects, freed 77; 154 left$" "$TMP/out"
+expect_grep "gc reports the builds it removed" "^removed 1 of 2 Verilator builds, freed 1000; 500 left$" "$TMP/out"
+expect_grep "an unfinished build folder over an hour old is stale" "^removed 1 stale temp file$" "$TMP/out"
+expect_ok "the least recently used build and object went" test ! -e "$B1" -a ! -e "$(obj $K0)" -a -f "$(obj $K1)"
+expect_ok "the recently used build stays" test -f "$B2/Vburn_top"
+expect_ok "a fresh unfinished build and other folders stay" test ! -e "$R/verilator/tmp-old" -a -d "$R/verilator/tmp-new" -a -d "$R/verilator/notes"
+# what a gc killed while removing B2 would leave (B2 renamed to tmp-gc-KEY, half deleted)
+mkdir -p "$R/verilator/tmp-gc-${B2##*/}" && echo x >"$R/verilator/tmp-gc-${B2##*/}/Vtop"
+expect_ok "gc to 0 with a build" "$BURN" cache --root "$R" gc --max-size 0
+expect_grep "0 removes every build" "^removed 1 of 1 Verilator build, freed 500; 0 left$" "$TMP/out"
+expect_ok "a killed gc's leftover of the same build does not stop it" test ! -e "$B2" -a ! -e "$R/verilator/tmp-gc-${B2##*/}"
+expect_eq "no build folder left" "$(ls "$R/verilator" | grep -c '^[0-9a-f]\{32\}$')" 0
+rm -rf "$R/verilator"
+
+# a real build: rtlsim's Verilator build is in the cache, gc removes it, the next rtlsim
+# builds it again and still co-simulates bit-exact
+if command -v verilator >/dev/null 2>&1; then
+	V="$TMP/vroot"
+	cat >"$TMP/tiny.yaml" <<'YAML'
+name: gc-tiny
+block:
+  layers:
+    - {name: fc1, type: dense, n_in: 4, n_out: 2, activation: relu, bias: true}
+weights: {source: random, seed: 3, distribution: normal, scale: 0.8}
+calibration: {source: random, seed: 4, n: 4, distribution: normal, scale: 1.5}
+part: pynq-z2
+clock_ns: 10
+eps_max: 1.0
+YAML
+	expect_ok "default config" "$BURN" config default "$TMP/tiny.yaml" -o "$TMP/tiny-cfg.yaml"
+	expect_ok "rtlgen" "$BURN" rtlgen "$TMP/tiny.yaml" "$TMP/tiny-cfg.yaml" -o "$TMP/rtl"
+	expect_ok "rtlsim" env BURN_CACHE="$V" "$BURN" rtlsim "$TMP/tiny.yaml" "$TMP/tiny-cfg.yaml" "$TMP/rtl" -o "$TMP/sim1.json"
+	expect_eq "rtlsim left one build in the cache" "$(ls "$V/verilator" | grep -c '^[0-9a-f]\{32\}$')" 1
+	expect_ok "gc to 0" "$BURN" cache --root "$V" gc --max-size 0
+	expect_grep "gc removed the build" "^removed 1 of 1 Verilator build, freed [1-9]" "$TMP/out"
+	expect_eq "the build folder is gone" "$(ls "$V/verilator" | wc -l | tr -d ' ')" 0
+	expect_ok "rtlsim after gc" env BURN_CACHE="$V" "$BURN" rtlsim "$TMP/tiny.yaml" "$TMP/tiny-cfg.yaml" "$TMP/rtl" -o "$TMP/sim2.json"
+	expect_grep "it built with Verilator again" 'building with Verilator' "$TMP/sim2.log"
+	expect_grep "the new build is reported as built" '"verilator_build": "built"' "$TMP/sim2.json"
+	expect_grep "and co-simulates bit-exact" '"mismatches": 0' "$TMP/sim2.json"
+	expect_eq "the build is back in the cache" "$(ls "$V/verilator" | grep -c '^[0-9a-f]\{32\}$')" 1
+else
+	fail "verilator not installed: gc of a real rtlsim build cannot be tested"
+fi
 
 # usage errors: one line "burn: ...", exit 2
 expect_exit 2 "no command" "$BURN" cache

@@ -16,7 +16,7 @@
 #include "cache/cache.h"
 #include "tests/unit/t.h"
 
-static char *tmpdir; /* $TMPDIR/burn-test-cache.XXXXXX */
+static char *tmpdir; /* $TMPDIR/burn-test-cache-XXXXXX (t_scratch) */
 
 /* Returns tmpdir/rel in a new string. */
 static char *tpath(const char *rel)
@@ -874,14 +874,7 @@ static void test_gc(void)
 
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-	strbuf b = {0};
-	sb_printf(&b, "%s/burn-test-cache.XXXXXX", t && t[0] ? t : "/tmp");
-	tmpdir = b.s;
-	if (!mkdtemp(tmpdir)) {
-		printf("FAIL mkdtemp %s: %s\n", tmpdir, strerror(errno));
-		return 1;
-	}
+	tmpdir = xstrdup(t_scratch("cache"));
 	unsetenv("BURN_NO_CACHE"); /* the tests want a working cache, */
 	unsetenv("BURN_REMOTE_CACHE"); /* and only a local one */
 	test_keys();
@@ -893,15 +886,10 @@ int main(void)
 	test_concurrent();
 	test_gc();
 	free(capture_path);
-	if (t_fail == 0) {
-		strbuf cmd = {0};
-		sb_printf(&cmd, "rm -rf '%s'", tmpdir);
-		if (system(cmd.s) != 0)
-			printf("note: could not remove %s\n", tmpdir);
-		sb_free(&cmd);
-	} else {
+	if (t_fail == 0)
+		t_scratch_done();
+	else
 		printf("left %s for inspection\n", tmpdir);
-	}
 	free(tmpdir);
 	return t_done("test_cache");
 }

@@ -581,14 +581,7 @@ static void test_remote_cache(void)
 
 int main(void)
 {
-	const char *t = getenv("TMPDIR");
-	strbuf b = {0};
-	sb_printf(&b, "%s/burn-test-remote.XXXXXX", t && t[0] ? t : "/tmp");
-	tmpdir = b.s;
-	if (!mkdtemp(tmpdir)) {
-		printf("FAIL mkdtemp %s: %s\n", tmpdir, strerror(errno));
-		return 1;
-	}
+	tmpdir = xstrdup(t_scratch("remote"));
 	unsetenv("BURN_NO_CACHE");
 	unsetenv("BURN_REMOTE_CACHE");
 	signal(SIGPIPE, SIG_IGN);
@@ -600,13 +593,10 @@ int main(void)
 	test_fuzz();
 	test_client();
 	test_remote_cache();
-	if (t_fail == 0) {
-		strbuf cmd = {0};
-		sb_printf(&cmd, "rm -rf '%s'", tmpdir);
-		if (system(cmd.s) != 0)
-			printf("note: could not remove %s\n", tmpdir);
-		sb_free(&cmd);
-	}
+	if (t_fail == 0)
+		t_scratch_done();
+	else
+		printf("left %s for inspection\n", tmpdir);
 	free(tmpdir);
 	return t_done("test_cache_remote");
 }

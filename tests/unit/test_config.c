@@ -33,20 +33,9 @@ static void mkproj(void)
 	P.has = HAS_BLOCK;
 }
 
-static fx_type T(const char *s)
-{
-	fx_type t;
-	char err[128];
-	if (fx_parse(s, &t, err, sizeof err) != 0) {
-		printf("bad test type %s: %s\n", s, err);
-		exit(2);
-	}
-	return t;
-}
-
 static bool teq(const fx_type *a, const char *s)
 {
-	fx_type b = T(s);
+	fx_type b = t_type(s);
 	return fx_equal(a, &b);
 }
 
@@ -430,19 +419,19 @@ static void test_hls4ml_form(void)
 	sb_free(&b);
 	roundtrip_hls4ml(__LINE__, &c);
 	/* every layer different, input different, strategies and RFs mixed */
-	c.input = T("ap_ufixed<10,2>");
-	c.layers[0].weight = T("ap_fixed<6,1,AP_RND_CONV,AP_SAT>");
+	c.input = t_type("ap_ufixed<10,2>");
+	c.layers[0].weight = t_type("ap_fixed<6,1,AP_RND_CONV,AP_SAT>");
 	c.layers[0].reuse = 16;
 	c.layers[1].strategy = HLS_RESOURCE;
 	c.layers[1].reuse = 7;
-	c.layers[2].result = T("ap_int<12>");
-	c.layers[2].bias = T("ap_uint<3>");
+	c.layers[2].result = t_type("ap_int<12>");
+	c.layers[2].bias = t_type("ap_uint<3>");
 	roundtrip_hls4ml(__LINE__, &c);
 	for (int i = 0; i < 3; i++) {
 		c.layers[i].strategy = HLS_RESOURCE;
 		c.layers[i].reuse = 3;
-		c.layers[i].accum = T("ap_fixed<20,8>");
-		c.layers[i].result = T("ap_fixed<20,8>");
+		c.layers[i].accum = t_type("ap_fixed<20,8>");
+		c.layers[i].result = t_type("ap_fixed<20,8>");
 	}
 	roundtrip_hls4ml(__LINE__, &c);
 	config_write_hls4ml(&c, &P, &b);

@@ -58,17 +58,6 @@ static void mkblock(int n, const int (*dims)[2])
 	set_part(&P);
 }
 
-static fx_type T(const char *s)
-{
-	fx_type t;
-	char err[128];
-	if (fx_parse(s, &t, err, sizeof err) != 0) {
-		printf("bad test type %s: %s\n", s, err);
-		exit(2);
-	}
-	return t;
-}
-
 /* A config from YAML text for the current block (exits on error: a bug in the test). */
 static void cfg(const char *y, config *c)
 {
@@ -530,13 +519,13 @@ static void test_monotone(void)
 		layer_cfg lc = {0};
 		c.n_layers = 1;
 		c.layers = &lc;
-		c.input = T("ap_fixed<16,6>");
+		c.input = t_type("ap_fixed<16,6>");
 		char s[64];
 		snprintf(s, sizeof s, "ap_fixed<%ld,%ld>", 2 + rnd(40), rnd(8));
-		lc.weight = T(s);
-		lc.bias = T("ap_fixed<16,6>");
-		lc.accum = T(rnd(2) ? "ap_fixed<32,16>" : "ap_fixed<56,20>");
-		lc.result = T("ap_fixed<16,6>");
+		lc.weight = t_type(s);
+		lc.bias = t_type("ap_fixed<16,6>");
+		lc.accum = t_type(rnd(2) ? "ap_fixed<32,16>" : "ap_fixed<56,20>");
+		lc.result = t_type("ap_fixed<16,6>");
 		c.input.w = 2 + (int)rnd(30);
 		/* raising RF never raises DSP or multipliers, never lowers II */
 		layer_estimate prev = {0};
@@ -579,9 +568,9 @@ static void test_mult_mapping(void)
 	layer_cfg lc = {0};
 	c.n_layers = 1;
 	c.layers = &lc;
-	lc.bias = T("ap_fixed<8,3>");
-	lc.accum = T("ap_fixed<24,10>");
-	lc.result = T("ap_fixed<8,3>");
+	lc.bias = t_type("ap_fixed<8,3>");
+	lc.accum = t_type("ap_fixed<24,10>");
+	lc.result = t_type("ap_fixed<8,3>");
 	lc.reuse = 4;
 	struct {
 		const char *in, *w;
@@ -597,8 +586,8 @@ static void test_mult_mapping(void)
 		{"ap_fixed<32,6>", "ap_fixed<32,6>", 4},
 	};
 	for (size_t k = 0; k < sizeof m / sizeof m[0]; k++) {
-		c.input = T(m[k].in);
-		lc.weight = T(m[k].w);
+		c.input = t_type(m[k].in);
+		lc.weight = t_type(m[k].w);
 		layer_estimate r = one(8, 8, &c);
 		CHECK(r.dsp == m[k].dsp_per_mult * r.mults, "%s x %s: %ld DSP for %ld multipliers", m[k].in,
 		      m[k].w, r.dsp, r.mults);
@@ -606,8 +595,8 @@ static void test_mult_mapping(void)
 			CHECK(r.lut > 0, "soft multiplier costs LUTs");
 	}
 	/* DSP48E2 (27x18) takes a 27-bit operand in one slice */
-	c.input = T("ap_fixed<27,6>");
-	lc.weight = T("ap_fixed<16,6>");
+	c.input = t_type("ap_fixed<27,6>");
+	lc.weight = t_type("ap_fixed<16,6>");
 	int dims[1][2] = {{8, 8}};
 	mkblock(1, dims);
 	P.part.dsp_a = 27;
@@ -616,10 +605,10 @@ static void test_mult_mapping(void)
 	CHECK(estimate_run(&P, &c, &est, &e) == 0 && est.total.dsp == est.total.mults, "27x16 on E2");
 	estimate_free(&est);
 	/* an accumulator wider than the P register moves to fabric */
-	c.input = T("ap_fixed<16,6>");
-	lc.accum = T("ap_fixed<48,20>");
+	c.input = t_type("ap_fixed<16,6>");
+	lc.accum = t_type("ap_fixed<48,20>");
 	layer_estimate narrow = one(8, 8, &c);
-	lc.accum = T("ap_fixed<49,20>");
+	lc.accum = t_type("ap_fixed<49,20>");
 	layer_estimate wide = one(8, 8, &c);
 	CHECK(wide.lut - narrow.lut >= wide.mults * 48, "fabric accumulators: %ld -> %ld LUT", narrow.lut,
 	      wide.lut);

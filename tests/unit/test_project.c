@@ -2,7 +2,6 @@
  * and .safetensors round trips (numpy's own files too), and every kind of bad input, each
  * checked to name file:line:column and the key. BURN_SRC (set by tests/run.sh) is the source tree. */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,18 +13,7 @@
 #include "gen/tensor.h"
 #include "tests/unit/t.h"
 
-static char tmp[256];        /* scratch folder, removed at the end */
 static const char *src = BURN_DATADIR; /* the source tree when BURN_SRC is not set */
-
-/* A path in the scratch folder (one of 8 rotating buffers). */
-static const char *T(const char *name)
-{
-	static char buf[8][512];
-	static int k;
-	k = (k + 1) % 8;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, name);
-	return buf[k];
-}
 
 /* A path in the source tree. */
 static const char *S(const char *name)
@@ -37,55 +25,20 @@ static const char *S(const char *name)
 	return buf[k];
 }
 
-static void put_bytes(const char *name, const void *data, size_t n)
-{
-	FILE *f = fopen(T(name), "wb");
-	if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
-		printf("FAIL cannot write %s\n", T(name));
-		exit(1);
-	}
-}
-
-static void put(const char *name, const char *text)
-{
-	put_bytes(name, text, strlen(text));
-}
-
 static void save(const char *name, const double *x, int ndim, const long *shape, bool f64)
 {
 	berr e;
-	if (npy_save(T(name), x, ndim, shape, f64, &e) != 0) {
+	if (npy_save(t_path(name), x, ndim, shape, f64, &e) != 0) {
 		printf("FAIL %s\n", e.msg);
 		exit(1);
 	}
 }
 
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		char p[1024];
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-/* Writes text as T(name) and loads it. */
+/* Writes text as t_path(name) and loads it. */
 static int load_text(const char *name, const char *text, bool data, project *p, berr *e)
 {
-	put(name, text);
-	return project_load(T(name), data, p, e);
+	t_put(name, text);
+	return project_load(t_path(name), data, p, e);
 }
 
 /* Loading text must fail with a message holding every string of want. */
@@ -340,7 +293,7 @@ static void test_npy(void)
 		CHECK(rc != 0 && strstr(e.msg, rej[i].msg) && strstr(e.msg, rej[i].file), "%s: %s",
 		      rej[i].file, e.msg);
 	}
-	CHECK(npy_load(T("nonexistent.npy"), 10, &t, &e) != 0 && strstr(e.msg, "nonexistent.npy") &&
+	CHECK(npy_load(t_path("nonexistent.npy"), 10, &t, &e) != 0 && strstr(e.msg, "nonexistent.npy") &&
 		      strstr(e.msg, "cannot open"),
 	      "%s", e.msg);
 
@@ -353,7 +306,7 @@ static void test_npy(void)
 		for (int nd = 0; nd < 3; nd++) {
 			const long *shape = nd == 2 ? s35 : s15;
 			save("rt.npy", x, nd, shape, f64);
-			int rc = npy_load(T("rt.npy"), 100, &t, &e);
+			int rc = npy_load(t_path("rt.npy"), 100, &t, &e);
 			CHECK(rc == 0, "%s", e.msg);
 			if (rc != 0)
 				continue;
@@ -365,7 +318,7 @@ static void test_npy(void)
 			tensor_free(&t);
 		}
 	}
-	CHECK(npy_load(T("rt.npy"), 14, &t, &e) != 0 && strstr(e.msg, "limit of 14"), "%s", e.msg);
+	CHECK(npy_load(t_path("rt.npy"), 14, &t, &e) != 0 && strstr(e.msg, "limit of 14"), "%s", e.msg);
 
 	/* Damaged files: every truncation fails cleanly, and byte flips never read out of bounds. */
 	strbuf b = {0};
@@ -485,13 +438,13 @@ static void test_safetensors(void)
 	st_data(data);
 	strbuf f = {0};
 	st_build(&f, st_json, data, sizeof data);
-	put_bytes("m.safetensors", f.s, f.len);
+	t_put_bytes("m.safetensors", f.s, f.len);
 	st_file sf;
 	tensor t;
 	berr e = {{0}};
 	for (int mem = 0; mem < 2; mem++) {
 		int rc = mem ? st_open_mem("m.safetensors", (const unsigned char *)f.s, f.len, &sf, &e)
-			     : st_open(T("m.safetensors"), &sf, &e);
+			     : st_open(t_path("m.safetensors"), &sf, &e);
 		CHECK(rc == 0, "%s", e.msg);
 		if (rc != 0)
 			continue;
@@ -592,7 +545,7 @@ static void test_safetensors(void)
 	unsigned char shorth[12] = {100, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' '};
 	CHECK(st_open_mem("short", shorth, sizeof shorth, &sf, &e) != 0 && strstr(e.msg, "truncated"),
 	      "%s", e.msg);
-	CHECK(st_open(T("none.safetensors"), &sf, &e) != 0 && strstr(e.msg, "cannot open"), "%s", e.msg);
+	CHECK(st_open(t_path("none.safetensors"), &sf, &e) != 0 && strstr(e.msg, "cannot open"), "%s", e.msg);
 }
 
 /* ---- weights and calibration from files ---- */
@@ -606,9 +559,9 @@ static const char *file_block =
 static void test_files(void)
 {
 	char path[600];
-	snprintf(path, sizeof path, "%s/w", tmp);
+	snprintf(path, sizeof path, "%s", t_path("w"));
 	mkdir(path, 0755);
-	snprintf(path, sizeof path, "%s/wt", tmp);
+	snprintf(path, sizeof path, "%s", t_path("wt"));
 	mkdir(path, 0755);
 	double w1[12], b1[3], w2[6], b2[2], w1t[12], w2t[6], cx[20];
 	for (int i = 0; i < 12; i++)
@@ -696,7 +649,7 @@ static void test_files(void)
 		 " \"mlp.down.weight\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [60, 84]},"
 		 " \"mlp.down.bias\": {\"dtype\": \"F32\", \"shape\": [2], \"data_offsets\": [84, 92]}}",
 		 d, sizeof d);
-	put_bytes("model.safetensors", f.s, f.len);
+	t_put_bytes("model.safetensors", f.s, f.len);
 	sb_free(&f);
 	const char *st_proj =
 		"block:\n"
@@ -729,12 +682,12 @@ static void test_files(void)
 	sb_printf(&t, "%sweights: {source: npy, file: missing}\n", file_block);
 	BAD("missing.yaml", t.s, "missing.yaml:5:30: key 'weights.file'", "layer 'fc1'",
 	    "missing/fc1.weight.npy: cannot open");
-	mkdir(T("cut"), 0755);
+	mkdir(t_path("cut"), 0755);
 	save("cut/fc1.weight.npy", w1, 2, s43, true);
 	save("cut/fc1.bias.npy", b1, 1, s3, true);
 	save("cut/fc2.weight.npy", w2, 2, s32, true);
 	save("cut/fc2.bias.npy", b2, 1, s2, true);
-	if (truncate(T("cut/fc2.weight.npy"), 128 + 40) != 0)
+	if (truncate(t_path("cut/fc2.weight.npy"), 128 + 40) != 0)
 		CHECK(0, "truncate");
 	sb_free(&t);
 	sb_printf(&t, "%sweights: {source: npy, file: cut}\n", file_block);
@@ -881,11 +834,11 @@ static void test_errors(void)
 	    "part_lut.yaml:1:7: key 'part.lut'", "missing required key");
 
 	/* A part in the project's own parts/ folder, and one through $BURN_PARTS. */
-	mkdir(T("parts"), 0755);
-	put("parts/myboard.yaml", "name: myboard\ndevice: xc7a35t\nfamily: xc7\nlut: 20800\nff: 41600\n"
+	mkdir(t_path("parts"), 0755);
+	t_put("parts/myboard.yaml", "name: myboard\ndevice: xc7a35t\nfamily: xc7\nlut: 20800\nff: 41600\n"
 				  "dsp: 90\nbram18: 100\n");
-	put("parts/wrong.yaml", "name: other\ndevice: xc7a35t\nfamily: xc7\nlut: 1\nff: 1\ndsp: 0\nbram18: 0\n");
-	put("parts/broken.yaml", "name: broken\ndevice: xc7a35t\nfamily: xc7\nlut: 1\nff: 1\ndsp: 0\nbram: 0\n");
+	t_put("parts/wrong.yaml", "name: other\ndevice: xc7a35t\nfamily: xc7\nlut: 1\nff: 1\ndsp: 0\nbram18: 0\n");
+	t_put("parts/broken.yaml", "name: broken\ndevice: xc7a35t\nfamily: xc7\nlut: 1\nff: 1\ndsp: 0\nbram: 0\n");
 	project p;
 	berr e = {{0}};
 	int rc = load_text("local_part.yaml", "part: myboard\n", false, &p, &e);
@@ -898,10 +851,10 @@ static void test_errors(void)
 	    "'other' does not match the file name 'wrong.yaml'");
 	BAD("part_broken.yaml", "part: broken\n", "parts/broken.yaml:7:1: key 'bram'",
 	    "unknown key (did you mean");
-	mkdir(T("env"), 0755);
-	put("env/envboard.yaml", "name: envboard\ndevice: xcu55c\nfamily: xcup\nlut: 1303680\nff: 2607360\n"
+	mkdir(t_path("env"), 0755);
+	t_put("env/envboard.yaml", "name: envboard\ndevice: xcu55c\nfamily: xcup\nlut: 1303680\nff: 2607360\n"
 				 "dsp: 9024\nbram18: 4032\nuram: 960\nmemory: {kind: hbm, gbps: 460, gib: 16}\n");
-	setenv("BURN_PARTS", T("env"), 1);
+	setenv("BURN_PARTS", t_path("env"), 1);
 	rc = load_text("env_part.yaml", "part: envboard\n", false, &p, &e);
 	CHECK(rc == 0 && p.part.dsp_a == 27 && p.part.mem_gbps == 460, "$BURN_PARTS part: %s", e.msg);
 	if (rc == 0)
@@ -942,18 +895,13 @@ int main(void)
 	const char *s = getenv("BURN_SRC");
 	if (s && *s)
 		src = s;
-	const char *td = getenv("TMPDIR");
-	snprintf(tmp, sizeof tmp, "%s/burn-test-project-XXXXXX", td && *td ? td : "/tmp");
-	if (!mkdtemp(tmp)) {
-		printf("FAIL cannot create a scratch folder\n");
-		return 1;
-	}
+	t_scratch("project");
 	test_examples();
 	test_random();
 	test_npy();
 	test_safetensors();
 	test_files();
 	test_errors();
-	rm_tree(tmp);
+	t_scratch_done();
 	return t_done("test_project");
 }

@@ -13,17 +13,6 @@ static layer Ls[3];
 static double W[3][80 * 64], Bv[3][64];
 static project P;
 
-static fx_type T(const char *s)
-{
-	fx_type t;
-	char err[128];
-	if (fx_parse(s, &t, err, sizeof err) != 0) {
-		printf("bad test type %s: %s\n", s, err);
-		exit(2);
-	}
-	return t;
-}
-
 /* A block of n layers (dims[k] = {n_in, n_out}) with fixed pseudo-random weights. */
 static void mkblock(int n, const int (*dims)[2])
 {
@@ -59,14 +48,14 @@ static void mkconfig(config *c, const char *in, const char *w, const char *acc, 
 		     const long *rf)
 {
 	memset(c, 0, sizeof *c);
-	c->input = T(in);
+	c->input = t_type(in);
 	c->n_layers = P.n_layers;
 	c->layers = LC;
 	for (int k = 0; k < P.n_layers; k++) {
-		LC[k].weight = T(w);
-		LC[k].bias = T(w);
-		LC[k].accum = T(acc);
-		LC[k].result = T(res);
+		LC[k].weight = t_type(w);
+		LC[k].bias = t_type(w);
+		LC[k].accum = t_type(acc);
+		LC[k].result = t_type(res);
 		LC[k].reuse = rf[k];
 		LC[k].strategy = HLS_RESOURCE;
 	}

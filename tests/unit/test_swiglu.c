@@ -19,42 +19,10 @@
 #include "kernels/dense.h"
 #include "tests/unit/t.h"
 
-static char tmp[256];
-
-static const char *T(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, name);
-	return buf[k];
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(T(name), "wb");
-	size_t n = strlen(text);
-	if (!f || fwrite(text, 1, n, f) != n || fclose(f) != 0) {
-		printf("FAIL cannot write %s\n", T(name));
-		exit(1);
-	}
-}
-
 static int load_text(const char *name, const char *text, bool data, project *p, berr *e)
 {
-	put(name, text);
-	return project_load(T(name), data, p, e);
-}
-
-static fx_type TY(const char *s)
-{
-	fx_type t;
-	char err[128];
-	if (fx_parse(s, &t, err, sizeof err) != 0) {
-		printf("bad test type %s: %s\n", s, err);
-		exit(2);
-	}
-	return t;
+	t_put(name, text);
+	return project_load(t_path(name), data, p, e);
 }
 
 /* A 16 -> 32 -> 16 swiglu followed by a dense layer, on a PYNQ-Z2. */
@@ -162,9 +130,9 @@ static void test_config(void)
 	}
 	config d, c, c2;
 	config_default(&p, &d);
-	fx_type def = TY("ap_fixed<16,6>");
+	fx_type def = t_type("ap_fixed<16,6>");
 	CHECK(fx_equal(&d.layers[0].act, &def) && fx_equal(&d.layers[1].mul, &def), "default ew types");
-	fx_type tab = TY("ap_fixed<18,8>");
+	fx_type tab = t_type("ap_fixed<18,8>");
 	CHECK(fx_equal(&d.layers[0].table, &tab) && d.layers[0].table_size == 1024, "default table");
 	/* auto accumulators: up reads the swiglu's input (16 inputs), down the product (32) */
 	CHECK(d.layers[1].accum.w == 16 + 16 + 4 + 1, "up accum width %d", d.layers[1].accum.w);
@@ -182,7 +150,7 @@ static void test_config(void)
 	int rc = config_parse("c.yml", y, strlen(y), &p, &c, &e);
 	CHECK(rc == 0, "%s", e.msg);
 	if (rc == 0) {
-		fx_type a = TY("ap_fixed<12,4>"), t = TY("ap_ufixed<10,0>");
+		fx_type a = t_type("ap_fixed<12,4>"), t = t_type("ap_ufixed<10,0>");
 		CHECK(fx_equal(&c.layers[0].act, &a) && fx_equal(&c.layers[0].table, &t) &&
 		      c.layers[0].table_size == 256, "silu settings");
 		CHECK(c.layers[0].reuse == 8 && c.layers[0].strategy == HLS_RESOURCE &&
@@ -249,7 +217,7 @@ static void test_config(void)
 	strbuf notes = {0};
 	const char *h = "HLSConfig:\n  LayerName:\n    MLP_Silu: {Precision: {result: 'ap_fixed<10,3>'}}\n";
 	rc = config_parse_hls4ml("h.yml", h, strlen(h), &p, &c, &notes, &e);
-	fx_type a10 = TY("ap_fixed<10,3>");
+	fx_type a10 = t_type("ap_fixed<10,3>");
 	CHECK(rc == 0 && fx_equal(&c.layers[0].act, &a10), "hls4ml mode: %s", rc ? e.msg : "type");
 	if (rc == 0)
 		config_free(&c);
@@ -275,7 +243,7 @@ static double silu_indep(const silu_types *t, double x)
 
 static void test_silu(void)
 {
-	silu_types t = {TY("ap_fixed<16,6>"), TY("ap_fixed<18,8>"), TY("ap_fixed<16,6>"), 1024};
+	silu_types t = {t_type("ap_fixed<16,6>"), t_type("ap_fixed<18,8>"), t_type("ap_fixed<16,6>"), 1024};
 	CHECK(silu_size_ok(1024) && silu_size_ok(16) && !silu_size_ok(1000) && !silu_size_ok(8) &&
 	      !silu_size_ok(131072), "table sizes");
 	fx_raw *table = xreallocarray(NULL, SILU_TABLE_MAX, sizeof *table);
@@ -284,7 +252,7 @@ static void test_silu(void)
 	static const char *const ins[] = {"ap_fixed<16,6>", "ap_fixed<12,10>", "ap_ufixed<10,5>"};
 	for (int k = 0; k < 3; k++) {
 		silu_types u = t;
-		u.in = TY(ins[k]);
+		u.in = t_type(ins[k]);
 		silu_table(&u, table);
 		long bad = 0;
 		for (fx_raw r = fx_raw_min(&u.in); r <= fx_raw_max(&u.in); r++) {
@@ -322,7 +290,7 @@ static void test_silu(void)
 	};
 	double prev = INFINITY;
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-		silu_types s = {TY(cases[k].in), TY(cases[k].table), TY(cases[k].result), cases[k].n};
+		silu_types s = {t_type(cases[k].in), t_type(cases[k].table), t_type(cases[k].result), cases[k].n};
 		double at, err = silu_max_err(&s, &at);
 		double bound = 0.2241 * SILU_RANGE / s.table_size + 0.00269 +
 			       SILU_RANGE * ldexp(1, -fx_frac(&s.table)) + ldexp(1, -fx_frac(&s.result));
@@ -336,7 +304,7 @@ static void test_silu(void)
 	}
 	free(table);
 
-	fx_type a = TY("ap_fixed<8,4>"), b = TY("ap_fixed<8,2>"), o = TY("ap_fixed<6,3,AP_TRN,AP_SAT>");
+	fx_type a = t_type("ap_fixed<8,4>"), b = t_type("ap_fixed<8,2>"), o = t_type("ap_fixed<6,3,AP_TRN,AP_SAT>");
 	fx_raw ma[2] = {3 << 4, -(7 << 4)}, mb[2] = {1 << 6, 1 << 5}, my[2];
 	fx_stats st = {0};
 	mul_fx(&o, &a, ma, &b, mb, 2, my, &st);
@@ -423,9 +391,9 @@ static void test_csim(void)
 	memcpy(l2, d.layers, sizeof l2);
 	n1.layers = l1;
 	n2.layers = l2;
-	l1[1].mul = TY("ap_fixed<6,1>");
+	l1[1].mul = t_type("ap_fixed<6,1>");
 	l2[0].table_size = 16;
-	l2[0].table = TY("ap_fixed<6,1>");
+	l2[0].table = t_type("ap_fixed<6,1>");
 	csim_result r1, r2;
 	CHECK(csim_run(&p, &n1, &r1, &e) == 0 && r1.layers[1].ew.overflow > 0 && r1.max_err > r.max_err,
 	      "narrow mul: overflow %llu, err %g", (unsigned long long)r1.layers[1].ew.overflow,
@@ -571,11 +539,7 @@ static void test_random_author(void)
 
 int main(void)
 {
-	snprintf(tmp, sizeof tmp, "%s/burn-test-swiglu-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	t_scratch("swiglu");
 	test_project();
 	test_config();
 	test_silu();
@@ -583,9 +547,6 @@ int main(void)
 	test_estimate();
 	test_dense_shortcut();
 	test_random_author();
-	static const char *const files[] = {"p.yaml", "bad.yaml", "long.yaml", "many.yaml"};
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		unlink(T(files[i]));
-	rmdir(tmp);
+	t_scratch_done();
 	return t_done("test_swiglu");
 }

@@ -18,27 +18,6 @@
 #include "kernels/gemv.h"
 #include "tests/unit/t.h"
 
-static char tmp[256];
-
-static const char *T(const char *name)
-{
-	static char buf[4][512];
-	static int k;
-	k = (k + 1) % 4;
-	snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, name);
-	return buf[k];
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(T(name), "wb");
-	size_t n = strlen(text);
-	if (!f || fwrite(text, 1, n, f) != n || fclose(f) != 0) {
-		printf("FAIL cannot write %s\n", T(name));
-		exit(1);
-	}
-}
-
 /* 64 -> 32 ReLU -> 8 on a PYNQ-Z2 (2.1 GB/s DDR3) at 10 ns. */
 static const char *proj =
 	"block:\n"
@@ -65,8 +44,8 @@ static const char *one =
 static int load(const char *name, const char *text, project *p)
 {
 	berr e;
-	put(name, text);
-	if (project_load(T(name), true, p, &e) != 0) {
+	t_put(name, text);
+	if (project_load(t_path(name), true, p, &e) != 0) {
 		CHECK(0, "%s", e.msg);
 		return -1;
 	}
@@ -332,17 +311,11 @@ static void test_random_author(void)
 
 int main(void)
 {
-	snprintf(tmp, sizeof tmp, "%s/burn-test-wfmt-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	t_scratch("wfmt");
 	test_config();
 	test_csim();
 	test_estimate();
 	test_random_author();
-	unlink(T("p.yaml"));
-	unlink(T("one.yaml"));
-	rmdir(tmp);
+	t_scratch_done();
 	return t_done("test_wfmt");
 }
