@@ -20,15 +20,15 @@
 #include "lm/sample.h"
 
 /* Bump when the steps' output for the same inputs changes. */
-enum { PRETRAIN_VERSION = 2, TRAIN_VERSION = 1 };
+enum { PRETRAIN_VERSION = 3, TRAIN_VERSION = 2 };
 
 static const lma_recipe recipes[LM_RECIPE_N] = {
 	[LM_RECIPE_BASE] = {
 		.name = "base",
 		.cfg = {.vocab = LL_VOCAB, .ctx = 512, .hidden = 64, .heads = 4, .layers = 2,
 			.mlp = 256, .tok = LM_TOK_BURNCFG},
-		.seed = 1, .threads = 1, .steps = 400, .tasks = 4, .per_task = 4,
-		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 40,
+		.seed = 1, .threads = 1, .steps = 1000, .tasks = 4, .per_task = 4,
+		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 60,
 		.rank = 8, .alpha = 16, .ttt_steps = 6, .ttt_lr = 5e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 4,
 		.temperature = 1.0f, .grammar = true,
@@ -436,9 +436,10 @@ static int repair(const int *s, int n, const config *base, ll_seq *out)
 		fix_type(&f, &lc->bias);
 		fix_type(&f, &lc->accum);
 		fix_type(&f, &lc->result);
-		fix_num(&f, lc->reuse);
 		fix_range(&f, LL_LATENCY, LL_RESOURCE,
 			  lc->strategy == HLS_RESOURCE ? LL_RESOURCE : LL_LATENCY);
+		fix_num(&f, lc->reuse);
+		fix_range(&f, LL_WF0, LL_WF0 + WF_COUNT - 1, LL_WF0 + (int)lc->wfmt);
 	}
 	ll_push(out, LL_EOS);
 	return f.fixed;
@@ -501,15 +502,16 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 	}
 	st->prompt_tokens = prompt.n;
 	int max_new = ll_completion_max(p->n_layers);
+	bool grammar = r->grammar && p->search.lm_grammar;
+	ll_gram g;
+	ll_gram_init_project(&g, p);
 	for (int k = 0; k < SAMPLE_ROUNDS && !author_full(ctx) &&
 			st->samples < SAMPLE_FACTOR * ctx->want; k++) {
 		long need = ctx->want - ctx->out.n;
 		int n = (int)(2 * need < 4 ? 4 : 2 * need > 32 ? 32 : 2 * need);
 		float temp = r->temperature * (1 + 0.25f * (float)k);
 		ll_seq *out = xcalloc((size_t)n, sizeof *out);
-		ll_gram g;
-		ll_gram_init(&g, p->n_layers);
-		if (lma_sample(m, prompt.v, prompt.n, n, max_new, temp, r->grammar ? &g : NULL,
+		if (lma_sample(m, prompt.v, prompt.n, n, max_new, temp, grammar ? &g : NULL,
 			       &ctx->rng, out, &e) != 0) {
 			warn("lm author: %s; the round is topped up at random", e.msg);
 			for (int i = 0; i < n; i++)
@@ -545,6 +547,7 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 		}
 		free(out);
 	}
+	ll_gram_free(&g);
 	ll_free(&prompt);
 	config_free(&base);
 }

@@ -14,11 +14,12 @@
 # Settings (environment): BENCH_LM_DIR (out/bench-lm), BENCH_LM_PROJECTS (nanocoder-v1-mlp-z2
 # jet-tagging-3layer-z2), BENCH_LM_STRATEGIES (heuristic,random,rf,lm,lm-ttt),
 # BENCH_LM_SEEDS (1,...,10), BENCH_LM_ROUNDS (5), BENCH_LM_PER_ROUND (8), BENCH_LM_RANDOM_N
-# (1000: the long random run), BENCH_LM_SKIP_LONG (1: skip the long runs). A run whose CSV
+# (1000: the long random run), BENCH_LM_SKIP_LONG (1: skip the long runs), BENCH_LM_BURN
+# (bin/burn; a copy keeps a long run on one binary while the tree is rebuilt). A run whose CSV
 # (DIR/PROJECT/STRATEGY-sSEED.csv) exists is not run again.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-burn="$src/bin/burn"
+burn=${BENCH_LM_BURN:-$src/bin/burn}
 out=${BENCH_LM_DIR:-$src/out/bench-lm}
 projects=${BENCH_LM_PROJECTS:-"nanocoder-v1-mlp-z2 jet-tagging-3layer-z2"}
 strategies=${BENCH_LM_STRATEGIES:-heuristic,random,rf,lm,lm-ttt}
