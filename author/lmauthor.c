@@ -31,7 +31,7 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 60,
 		.rank = 8, .alpha = 16, .ttt_steps = 6, .ttt_lr = 5e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 4,
-		.temperature = 1.0f, .grammar = true,
+		.temperature = 1.0f, .grammar = true, .project_mask = true,
 	},
 	[LM_RECIPE_TINY] = {
 		.name = "tiny",
@@ -41,7 +41,7 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.lr = 3e-3f, .lr_min = 3e-4f, .warmup = 5,
 		.rank = 4, .alpha = 8, .ttt_steps = 8, .ttt_lr = 3e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 8,
-		.temperature = 1.0f, .grammar = true,
+		.temperature = 1.0f, .grammar = true, .project_mask = true,
 	},
 };
 
@@ -64,10 +64,10 @@ void lma_recipe_text(const lma_recipe *r, strbuf *b)
 void lma_ttt_text(const lma_recipe *r, strbuf *b)
 {
 	sb_printf(b, "ttt rank %d alpha %.9g steps %ld lr %.9g beta %.9g sft_weight %.9g sft_top %d "
-		     "dpo_pairs %d threads %d\nsample temperature %.9g grammar %d\n",
+		     "dpo_pairs %d threads %d\nsample temperature %.9g grammar %d project_mask %d\n",
 		  r->rank, (double)r->alpha, r->ttt_steps, (double)r->ttt_lr, (double)r->beta,
 		  (double)r->sft_weight, r->sft_top, r->dpo_pairs, r->threads,
-		  (double)r->temperature, r->grammar ? 1 : 0);
+		  (double)r->temperature, r->grammar ? 1 : 0, r->project_mask ? 1 : 0);
 }
 
 static double now_s(void)
@@ -504,7 +504,10 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 	int max_new = ll_completion_max(p->n_layers);
 	bool grammar = r->grammar && p->search.lm_grammar;
 	ll_gram g;
-	ll_gram_init_project(&g, p);
+	if (r->project_mask)
+		ll_gram_init_project(&g, p);
+	else
+		ll_gram_init(&g, p->n_layers);
 	for (int k = 0; k < SAMPLE_ROUNDS && !author_full(ctx) &&
 			st->samples < SAMPLE_FACTOR * ctx->want; k++) {
 		long need = ctx->want - ctx->out.n;

@@ -30,6 +30,7 @@ typedef struct {
 	/* sampling */
 	float temperature;
 	bool grammar;         /* constrained decoding: logits masked to the completion grammar */
+	bool project_mask;    /* ... the project-aware grammar (ll_gram_init_project) */
 } lma_recipe;
 
 /* The recipe of id. */
