@@ -21,7 +21,7 @@
 const char usage_author_bench[] =
 	"usage: burn author-bench PROJECT.yaml --strategies LIST --seeds LIST --rounds R\n"
 	"                         --per-round K [--base BASE.lmw] [--free-decoding]\n"
-	"                         [--plain-grammar] [--temperature T] -o OUT.csv\n"
+	"                         [--plain-grammar] [--temperature T] [--copy P] -o OUT.csv\n"
 	"\n"
 	"Runs each strategy (heuristic, random, rf, lm, lm-ttt) for each seed over R rounds of K\n"
 	"candidates in one process, evaluated as a sweep does at estimate fidelity (csim, the\n"
@@ -30,7 +30,8 @@ const char usage_author_bench[] =
 	"--base (burn author-pretrain); their per-round counts go to OUT.csv.lm (CSV).\n"
 	"--free-decoding samples without the grammar mask (the recipe's grammar off);\n"
 	"--plain-grammar with the project-free mask (no per-layer ReuseFactor or format rules);\n"
-	"--temperature T samples at T instead of the recipe's first temperature.\n";
+	"--temperature T samples at T instead of the recipe's first temperature;\n"
+	"--copy P decodes copy-biased: each slot keeps the best config's value with probability P.\n";
 
 /* One evaluation, as burn csim + estimate + reward at estimate fidelity. */
 static void evaluate(const project *p, const candidate *k, long round, record *r)
@@ -98,7 +99,7 @@ int cmd_author_bench(int argc, char **argv)
 	const char *proj = NULL, *out = NULL, *base = NULL, *strats = NULL, *seeds = NULL;
 	long rounds = 0, per = 0;
 	bool free_decoding = false, plain_grammar = false;
-	double temperature = 0;
+	double temperature = 0, copy = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
@@ -106,7 +107,11 @@ int cmd_author_bench(int argc, char **argv)
 			free_decoding = true;
 		else if (strcmp(argv[i], "--plain-grammar") == 0)
 			plain_grammar = true;
-		else if (strcmp(argv[i], "--temperature") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--copy") == 0 && i + 1 < argc) {
+			if (parse_double(argv[++i], &copy) != 0 || !(copy >= 0) || copy > 1)
+				die(EXIT_BADINPUT, "author-bench: --copy wants a probability in [0, 1], "
+						   "not '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--temperature") == 0 && i + 1 < argc) {
 			if (parse_double(argv[++i], &temperature) != 0 || !(temperature > 0) ||
 			    temperature > 10)
 				die(EXIT_BADINPUT, "author-bench: --temperature wants a number in (0, 10], "
@@ -167,6 +172,8 @@ int cmd_author_bench(int argc, char **argv)
 			rcopy.project_mask &= !plain_grammar;
 			if (temperature > 0)
 				rcopy.temperature = (float)temperature;
+			if (copy >= 0)
+				rcopy.copy = (float)copy;
 			const lma_recipe *rc = &rcopy;
 			history h = {0};
 			long index = 0;

@@ -813,6 +813,54 @@ static void test_grammar_project(void)
 	}
 	CHECK(parsed == 24 && rf_bad == 0, "%d of 24 project-masked samples parse, %d RFs hls4ml "
 	      "refuses", parsed, rf_bad);
+
+	/* copy-biased decoding: keep 1 copies the anchor exactly; keep 0.9 gives configs that
+	 * parse and differ from it in few slots; same seed, same samples */
+	config an;
+	config_default(&P, &an);
+	an.layers[1].reuse = 8;
+	ll_seq aseq = {0};
+	ll_encode_config(&an, &aseq);
+	int exact = 0, near = 0, same = 0, changed = 0;
+	for (int k = 0; k < 2; k++) {
+		float keep = k ? 0.9f : 1.0f;
+		ll_seq a[16] = {0}, b[16] = {0};
+		rng r1, r2;
+		rng_seed(&r1, 9, (uint64_t)k);
+		rng_seed(&r2, 9, (uint64_t)k);
+		CHECK(lma_sample_copy(m, prompt.v, prompt.n, 16, ll_completion_max(3), 1.0f, &pg, &aseq,
+				      keep, &r1, a, &e) == 0 &&
+			      lma_sample_copy(m, prompt.v, prompt.n, 16, ll_completion_max(3), 1.0f, &pg,
+					      &aseq, keep, &r2, b, &e) == 0, "copy sample: %s", e.msg);
+		for (int i = 0; i < 16; i++) {
+			bool eq = a[i].n == aseq.n &&
+				  memcmp(a[i].v, aseq.v, (size_t)aseq.n * sizeof(int)) == 0;
+			same += a[i].n == b[i].n &&
+				memcmp(a[i].v, b[i].v, (size_t)a[i].n * sizeof(int)) == 0;
+			if (!k)
+				exact += eq;
+			else {
+				strbuf y = {0};
+				int lok;
+				config x;
+				if (ll_decode_config(a[i].v, a[i].n, &P, &y, &lok, &e) == a[i].n &&
+				    config_parse("candidate", y.s, y.len, &P, &x, &e) == 0) {
+					near++;
+					changed += !config_equal(&x, &an);
+					config_free(&x);
+				}
+				sb_free(&y);
+			}
+			ll_free(&a[i]);
+			ll_free(&b[i]);
+		}
+	}
+	CHECK(exact == 16, "keep 1: %d of 16 samples are the anchor", exact);
+	CHECK(near == 16 && changed > 0, "keep 0.9: %d of 16 parse, %d differ from the anchor", near,
+	      changed);
+	CHECK(same == 32, "copy sampling repeats with the same seed (%d of 32)", same);
+	ll_free(&aseq);
+	config_free(&an);
 	ll_free(&prompt);
 	lm_free(m);
 	ll_gram_free(&pg);
