@@ -20,18 +20,18 @@
 #include "lm/sample.h"
 
 /* Bump when the steps' output for the same inputs changes. */
-enum { PRETRAIN_VERSION = 2, TRAIN_VERSION = 1 };
+enum { PRETRAIN_VERSION = 3, TRAIN_VERSION = 2 };
 
 static const lma_recipe recipes[LM_RECIPE_N] = {
 	[LM_RECIPE_BASE] = {
 		.name = "base",
 		.cfg = {.vocab = LL_VOCAB, .ctx = 512, .hidden = 64, .heads = 4, .layers = 2,
 			.mlp = 256, .tok = LM_TOK_BURNCFG},
-		.seed = 1, .threads = 1, .steps = 400, .tasks = 4, .per_task = 4,
-		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 40,
+		.seed = 1, .threads = 1, .steps = 1000, .tasks = 4, .per_task = 4,
+		.lr = 2e-3f, .lr_min = 2e-4f, .warmup = 60,
 		.rank = 8, .alpha = 16, .ttt_steps = 6, .ttt_lr = 5e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 4,
-		.temperature = 1.0f, .grammar = true,
+		.temperature = 1.0f, .grammar = true, .project_mask = true,
 	},
 	[LM_RECIPE_TINY] = {
 		.name = "tiny",
@@ -41,7 +41,7 @@ static const lma_recipe recipes[LM_RECIPE_N] = {
 		.lr = 3e-3f, .lr_min = 3e-4f, .warmup = 5,
 		.rank = 4, .alpha = 8, .ttt_steps = 8, .ttt_lr = 3e-3f, .beta = 0.5f,
 		.sft_weight = 1, .sft_top = 4, .dpo_pairs = 8,
-		.temperature = 1.0f, .grammar = true,
+		.temperature = 1.0f, .grammar = true, .project_mask = true,
 	},
 };
 
@@ -64,10 +64,13 @@ void lma_recipe_text(const lma_recipe *r, strbuf *b)
 void lma_ttt_text(const lma_recipe *r, strbuf *b)
 {
 	sb_printf(b, "ttt rank %d alpha %.9g steps %ld lr %.9g beta %.9g sft_weight %.9g sft_top %d "
-		     "dpo_pairs %d threads %d\nsample temperature %.9g grammar %d\n",
+		     "dpo_pairs %d threads %d\nsample temperature %.9g grammar %d project_mask %d",
 		  r->rank, (double)r->alpha, r->ttt_steps, (double)r->ttt_lr, (double)r->beta,
 		  (double)r->sft_weight, r->sft_top, r->dpo_pairs, r->threads,
-		  (double)r->temperature, r->grammar ? 1 : 0);
+		  (double)r->temperature, r->grammar ? 1 : 0, r->project_mask ? 1 : 0);
+	if (r->copy > 0) /* absent = 0: keys of recipes without copying stay as they were */
+		sb_printf(b, " copy %.9g", (double)r->copy);
+	sb_puts(b, "\n");
 }
 
 static double now_s(void)
@@ -290,8 +293,37 @@ int lma_train(const lma_recipe *r, lm_model *base, const project *p, const histo
 
 /* ---- sampling and the strategy ---- */
 
+/* The token index where each grammar slot of completion a starts (n_layers layers), and one
+ * past its end at starts[slots]; -1 if a does not walk through the grammar. */
+static int anchor_slots(const ll_seq *a, int n_layers, int *starts, int max)
+{
+	ll_gram g;
+	ll_gram_init(&g, n_layers);
+	int k = 0;
+	for (int i = 0; i < a->n; i++) {
+		if (g.left == 0 && !g.neg) { /* a slot starts here */
+			if (k >= max)
+				return -1;
+			starts[k++] = i;
+		}
+		if (ll_gram_push(&g, a->v[i]) != 0)
+			return -1;
+	}
+	if (!ll_gram_done(&g) || k >= max)
+		return -1;
+	starts[k] = a->n;
+	return k;
+}
+
 int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float temperature,
 	       const ll_gram *g, rng *r, ll_seq *out, berr *e)
+{
+	return lma_sample_copy(m, prompt, np, n, max_new, temperature, g, NULL, 0, r, out, e);
+}
+
+int lma_sample_copy(lm_model *m, const int *prompt, int np, int n, int max_new,
+		    float temperature, const ll_gram *g, const ll_seq *anchor, float keep, rng *r,
+		    ll_seq *out, berr *e)
 {
 	int V = m->cfg.vocab;
 	if (np + max_new > m->cfg.ctx)
@@ -299,15 +331,27 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 	if (np < 1 || max_new < 1 || n < 1)
 		return errf(e, "sampling: prompt of %d tokens leaves no room in the context %d", np,
 			    m->cfg.ctx);
+	/* the anchor's slots (copying needs the grammar to know where a slot starts) */
+	int *starts = NULL, nslots = -1;
+	if (g && anchor && keep > 0) {
+		starts = xmalloc(((size_t)anchor->n + 2) * sizeof *starts);
+		nslots = anchor_slots(anchor, g->n_layers, starts, anchor->n + 1);
+	}
 	lm_kv kv;
-	if (lm_kv_init(&kv, m, n, np + max_new, e) != 0)
+	if (lm_kv_init(&kv, m, n, np + max_new, e) != 0) {
+		free(starts);
 		return -1;
+	}
 	int *tok = xmalloc((size_t)n * sizeof *tok);
+	int *copy_at = xmalloc((size_t)n * sizeof *copy_at), *copy_end = xmalloc((size_t)n * sizeof *copy_end);
 	bool *done = xcalloc((size_t)n, sizeof *done);
 	ll_gram *gs = g ? xmalloc((size_t)n * sizeof *gs) : NULL;
 	float *masked = g ? xmalloc((size_t)V * sizeof *masked) : NULL;
-	for (int i = 0; g && i < n; i++)
-		gs[i] = *g;
+	for (int i = 0; i < n; i++) {
+		copy_at[i] = copy_end[i] = 0;
+		if (g)
+			gs[i] = *g;
+	}
 	const float *lg;
 	int rc = lm_kv_prefill(m, &kv, prompt, np, &lg, e), live = n;
 	for (int s = 0; rc == 0 && s < max_new && live > 0; s++) {
@@ -316,21 +360,34 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 			if (done[i])
 				continue;
 			const float *row = lg + (size_t)i * V;
-			if (gs) {
-				int allowed = 0;
-				for (int v = 0; v < V; v++) {
-					bool ok = ll_gram_allows(&gs[i], v);
-					masked[v] = ok ? row[v] : -INFINITY;
-					allowed += ok;
+			/* copying: at a slot's start, keep the anchor's value with probability keep */
+			if (nslots > 0 && gs[i].left == 0 && !gs[i].neg && gs[i].slot < nslots) {
+				copy_at[i] = copy_end[i] = 0;
+				if (rng_unit(r) < keep) {
+					copy_at[i] = starts[gs[i].slot];
+					copy_end[i] = starts[gs[i].slot + 1];
 				}
-				if (allowed == 0) { /* the grammar is complete: nothing may follow */
-					done[i] = true;
-					live--;
-					continue;
-				}
-				row = masked;
 			}
-			tok[i] = lm_sample(row, V, temperature, 0, r);
+			if (copy_at[i] < copy_end[i] && ll_gram_allows(&gs[i], anchor->v[copy_at[i]])) {
+				tok[i] = anchor->v[copy_at[i]++];
+			} else {
+				copy_at[i] = copy_end[i] = 0;
+				if (gs) {
+					int allowed = 0;
+					for (int v = 0; v < V; v++) {
+						bool ok = ll_gram_allows(&gs[i], v);
+						masked[v] = ok ? row[v] : -INFINITY;
+						allowed += ok;
+					}
+					if (allowed == 0) { /* the grammar is complete */
+						done[i] = true;
+						live--;
+						continue;
+					}
+					row = masked;
+				}
+				tok[i] = lm_sample(row, V, temperature, 0, r);
+			}
 			if (gs && ll_gram_push(&gs[i], tok[i]) != 0) {
 				rc = errf(e, "sampling: token %d drawn outside the grammar", tok[i]);
 				break;
@@ -346,9 +403,12 @@ int lma_sample(lm_model *m, const int *prompt, int np, int n, int max_new, float
 	}
 	lm_kv_free(&kv);
 	free(tok);
+	free(copy_at);
+	free(copy_end);
 	free(done);
 	free(gs);
 	free(masked);
+	free(starts);
 	return rc;
 }
 
@@ -436,9 +496,10 @@ static int repair(const int *s, int n, const config *base, ll_seq *out)
 		fix_type(&f, &lc->bias);
 		fix_type(&f, &lc->accum);
 		fix_type(&f, &lc->result);
-		fix_num(&f, lc->reuse);
 		fix_range(&f, LL_LATENCY, LL_RESOURCE,
 			  lc->strategy == HLS_RESOURCE ? LL_RESOURCE : LL_LATENCY);
+		fix_num(&f, lc->reuse);
+		fix_range(&f, LL_WF0, LL_WF0 + WF_COUNT - 1, LL_WF0 + (int)lc->wfmt);
 	}
 	ll_push(out, LL_EOS);
 	return f.fixed;
@@ -501,16 +562,22 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 	}
 	st->prompt_tokens = prompt.n;
 	int max_new = ll_completion_max(p->n_layers);
+	bool grammar = r->grammar && p->search.lm_grammar;
+	ll_seq anchor = {0}; /* copy-biased decoding: the best config so far (or the default) */
+	ll_encode_config(&base, &anchor);
+	ll_gram g;
+	if (r->project_mask)
+		ll_gram_init_project(&g, p);
+	else
+		ll_gram_init(&g, p->n_layers);
 	for (int k = 0; k < SAMPLE_ROUNDS && !author_full(ctx) &&
 			st->samples < SAMPLE_FACTOR * ctx->want; k++) {
 		long need = ctx->want - ctx->out.n;
 		int n = (int)(2 * need < 4 ? 4 : 2 * need > 32 ? 32 : 2 * need);
 		float temp = r->temperature * (1 + 0.25f * (float)k);
 		ll_seq *out = xcalloc((size_t)n, sizeof *out);
-		ll_gram g;
-		ll_gram_init(&g, p->n_layers);
-		if (lma_sample(m, prompt.v, prompt.n, n, max_new, temp, r->grammar ? &g : NULL,
-			       &ctx->rng, out, &e) != 0) {
+		if (lma_sample_copy(m, prompt.v, prompt.n, n, max_new, temp, grammar ? &g : NULL,
+				    &anchor, r->copy, &ctx->rng, out, &e) != 0) {
 			warn("lm author: %s; the round is topped up at random", e.msg);
 			for (int i = 0; i < n; i++)
 				ll_free(&out[i]);
@@ -545,6 +612,8 @@ void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st)
 		}
 		free(out);
 	}
+	ll_gram_free(&g);
+	ll_free(&anchor);
 	ll_free(&prompt);
 	config_free(&base);
 }

@@ -30,6 +30,9 @@ typedef struct {
 	/* sampling */
 	float temperature;
 	bool grammar;         /* constrained decoding: logits masked to the completion grammar */
+	bool project_mask;    /* ... the project-aware grammar (ll_gram_init_project) */
+	float copy;           /* copy-biased decoding: each slot keeps the best config's value
+			       * with this probability (0: off; needs grammar) */
 } lma_recipe;
 
 /* The recipe of id. */
@@ -69,6 +72,15 @@ typedef struct {
  * from m (with its adapters as loaded) after the round's prompt, in batches at a rising
  * temperature until the round is full or 8 x want samples were drawn. */
 void author_lm(author_ctx *ctx, lm_model *m, const lma_recipe *r, lma_stats *st);
+
+/* lma_sample, copy-biased: at the start of every grammar slot a row keeps anchor's value
+ * for that slot (copied token by token) with probability keep (one extra RNG draw per slot),
+ * else samples it from the model; a copied token the grammar refuses (an anchor the
+ * project-aware mask does not allow) ends the copy. Without g, anchor or keep > 0 it is
+ * lma_sample. */
+int lma_sample_copy(lm_model *m, const int *prompt, int np, int n, int max_new,
+		    float temperature, const ll_gram *g, const ll_seq *anchor, float keep, rng *r,
+		    ll_seq *out, berr *e);
 
 /* Draws n completions after prompt (np tokens) from m, all at once (one batch row each),
  * each up to max_new tokens or its LL_EOS; out[i] gets completion i. With g (not NULL) every

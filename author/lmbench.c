@@ -20,14 +20,18 @@
 
 const char usage_author_bench[] =
 	"usage: burn author-bench PROJECT.yaml --strategies LIST --seeds LIST --rounds R\n"
-	"                         --per-round K [--base BASE.lmw] [--free-decoding] -o OUT.csv\n"
+	"                         --per-round K [--base BASE.lmw] [--free-decoding]\n"
+	"                         [--plain-grammar] [--temperature T] [--copy P] -o OUT.csv\n"
 	"\n"
 	"Runs each strategy (heuristic, random, rf, lm, lm-ttt) for each seed over R rounds of K\n"
 	"candidates in one process, evaluated as a sweep does at estimate fidelity (csim, the\n"
 	"analytical estimate, the reward), and writes one CSV row per evaluation: strategy, seed,\n"
 	"round, the evaluation's index, tier, reward, max_err, valid, origin. lm and lm-ttt need\n"
 	"--base (burn author-pretrain); their per-round counts go to OUT.csv.lm (CSV).\n"
-	"--free-decoding samples without the grammar mask (the recipe's grammar off).\n";
+	"--free-decoding samples without the grammar mask (the recipe's grammar off);\n"
+	"--plain-grammar with the project-free mask (no per-layer ReuseFactor or format rules);\n"
+	"--temperature T samples at T instead of the recipe's first temperature;\n"
+	"--copy P decodes copy-biased: each slot keeps the best config's value with probability P.\n";
 
 /* One evaluation, as burn csim + estimate + reward at estimate fidelity. */
 static void evaluate(const project *p, const candidate *k, long round, record *r)
@@ -94,12 +98,25 @@ int cmd_author_bench(int argc, char **argv)
 {
 	const char *proj = NULL, *out = NULL, *base = NULL, *strats = NULL, *seeds = NULL;
 	long rounds = 0, per = 0;
-	bool free_decoding = false;
+	bool free_decoding = false, plain_grammar = false;
+	double temperature = 0, copy = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
 			out = argv[++i];
 		else if (strcmp(argv[i], "--free-decoding") == 0)
 			free_decoding = true;
+		else if (strcmp(argv[i], "--plain-grammar") == 0)
+			plain_grammar = true;
+		else if (strcmp(argv[i], "--copy") == 0 && i + 1 < argc) {
+			if (parse_double(argv[++i], &copy) != 0 || !(copy >= 0) || copy > 1)
+				die(EXIT_BADINPUT, "author-bench: --copy wants a probability in [0, 1], "
+						   "not '%s'", argv[i]);
+		} else if (strcmp(argv[i], "--temperature") == 0 && i + 1 < argc) {
+			if (parse_double(argv[++i], &temperature) != 0 || !(temperature > 0) ||
+			    temperature > 10)
+				die(EXIT_BADINPUT, "author-bench: --temperature wants a number in (0, 10], "
+						   "not '%s'", argv[i]);
+		}
 		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--strategies") == 0 && i + 1 < argc)
@@ -152,6 +169,11 @@ int cmd_author_bench(int argc, char **argv)
 			p.search.per_round = per;
 			lma_recipe rcopy = *lma_recipe_get(p.search.lm_recipe);
 			rcopy.grammar &= !free_decoding;
+			rcopy.project_mask &= !plain_grammar;
+			if (temperature > 0)
+				rcopy.temperature = (float)temperature;
+			if (copy >= 0)
+				rcopy.copy = (float)copy;
 			const lma_recipe *rc = &rcopy;
 			history h = {0};
 			long index = 0;

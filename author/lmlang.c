@@ -43,7 +43,7 @@ void ll_free(ll_seq *s)
 }
 
 /* A type: sign, q, o, W (1 token), I (at most 2: LL_NEG and a number below 100). */
-enum { TYPE_MAX = 6, LAYER_MAX = 1 + 4 * TYPE_MAX + 5 + 1 };
+enum { TYPE_MAX = 6, LAYER_MAX = 1 + 4 * TYPE_MAX + 1 + 5 + 1 };
 
 int ll_completion_max(int n_layers)
 {
@@ -70,8 +70,9 @@ void ll_encode_config(const config *c, ll_seq *s)
 		push_type(s, &lc->bias);
 		push_type(s, &lc->accum);
 		push_type(s, &lc->result);
-		ll_push_num(s, lc->reuse);
 		ll_push(s, lc->strategy == HLS_RESOURCE ? LL_RESOURCE : LL_LATENCY);
+		ll_push_num(s, lc->reuse);
+		ll_push(s, LL_WF0 + (int)lc->wfmt);
 	}
 	ll_push(s, LL_EOS);
 }
@@ -95,6 +96,10 @@ const char *ll_token_name(int t, char buf[16])
 		snprintf(buf, 16, "%s", fx_oname((fx_omode)(t - LL_O0)));
 	else if (t == LL_LATENCY || t == LL_RESOURCE)
 		snprintf(buf, 16, "%s", t == LL_LATENCY ? "Latency" : "Resource");
+	else if (t >= LL_WF0 && t < LL_WF0 + WF_COUNT)
+		snprintf(buf, 16, "%s", config_wfmt_name((weight_format)(t - LL_WF0)));
+	else if (t == LL_MEM)
+		snprintf(buf, 16, "MEM");
 	else
 		snprintf(buf, 16, "?%d", t);
 	return buf;
@@ -195,16 +200,22 @@ int ll_decode_config(const int *t, int n, const project *p, strbuf *yaml, int *l
 			if (read_type(&r, yaml, keys[k]) != 0)
 				return -1;
 		}
+		const char *strat;
+		if (next_is(&r, LL_LATENCY))
+			strat = "Latency";
+		else if (next_is(&r, LL_RESOURCE))
+			strat = "Resource";
+		else
+			return bad(&r, "a Strategy");
 		long rf;
 		if (read_num(&r, &rf, "a ReuseFactor") != 0)
 			return -1;
-		sb_printf(yaml, "    ReuseFactor: %ld\n", rf);
-		if (next_is(&r, LL_LATENCY))
-			sb_puts(yaml, "    Strategy: Latency\n");
-		else if (next_is(&r, LL_RESOURCE))
-			sb_puts(yaml, "    Strategy: Resource\n");
-		else
-			return bad(&r, "a Strategy");
+		sb_printf(yaml, "    ReuseFactor: %ld\n    Strategy: %s\n", rf, strat);
+		if (r.pos >= r.n || r.t[r.pos] < LL_WF0 || r.t[r.pos] >= LL_WF0 + WF_COUNT)
+			return bad(&r, "a WeightFormat");
+		weight_format f = (weight_format)(r.t[r.pos++] - LL_WF0);
+		if (f != WF_ROM) /* rom is the default: a rom config keeps its YAML */
+			sb_printf(yaml, "    WeightFormat: %s\n", config_wfmt_name(f));
 		++*layers_ok;
 	}
 	if (!next_is(&r, LL_EOS))
@@ -214,11 +225,11 @@ int ll_decode_config(const int *t, int n, const project *p, strbuf *yaml, int *l
 
 /* ---- the completion grammar (constrained decoding) ---- */
 
-enum { K_INPUT, K_L, K_EOS, K_DONE, K_SIGN, K_Q, K_O, K_W, K_I, K_RF, K_STRAT };
+enum { K_INPUT, K_L, K_EOS, K_DONE, K_SIGN, K_Q, K_O, K_W, K_I, K_STRAT, K_RF, K_WF };
 
 /* The slot layout: INPUT and its 5 type fields, then per layer L, 4 types of 5 fields, the
- * ReuseFactor and the Strategy (23 slots), then EOS. */
-enum { G_LAYER0 = 6, G_PER_LAYER = 23 };
+ * Strategy, the ReuseFactor and the WeightFormat (24 slots), then EOS. */
+enum { G_LAYER0 = 6, G_PER_LAYER = 24 };
 
 static int slot_kind(const ll_gram *g)
 {
@@ -233,8 +244,12 @@ static int slot_kind(const ll_gram *g)
 	if (g->slot > end)
 		return K_DONE;
 	int o = (g->slot - G_LAYER0) % G_PER_LAYER;
-	return o == 0 ? K_L : o <= 20 ? field[(o - 1) % 5] : o == 21 ? K_RF : K_STRAT;
+	return o == 0 ? K_L : o <= 20 ? field[(o - 1) % 5] : o == 21 ? K_STRAT : o == 22 ? K_RF
+	     : K_WF;
 }
+
+/* The layer of the slot in progress (valid inside a layer). */
+static int slot_layer(const ll_gram *g) { return (g->slot - G_LAYER0) / G_PER_LAYER; }
 
 static bool is_digit(int t) { return t >= LL_N0 && t < LL_N0 + 100; }
 
@@ -243,15 +258,91 @@ void ll_gram_init(ll_gram *g, int n_layers)
 	*g = (ll_gram){.n_layers = n_layers};
 }
 
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+void ll_gram_init_project(ll_gram *g, const project *p)
+{
+	ll_gram_init(g, p->n_layers);
+	ll_layer_rules *R = xcalloc((size_t)(p->n_layers > 0 ? p->n_layers : 1), sizeof *R);
+	for (int l = 0; l < p->n_layers; l++) {
+		const layer *ly = &p->layers[l];
+		long n = (long)ly->n_in * ly->n_out, lo, hi;
+		R[l].max_rf = n < MAX_REUSE ? n : MAX_REUSE;
+		/* every RF hls4ml accepts divides n_in * n_out: walk the divisor pairs */
+		int cap = 0;
+		for (long d = 1; d * d <= n; d++) {
+			if (n % d)
+				continue;
+			long pair[2] = {d, n / d};
+			for (int k = 0; k < (pair[0] == pair[1] ? 1 : 2); k++)
+				if (pair[k] <= R[l].max_rf &&
+				    hls4ml_rf_valid(ly->n_in, ly->n_out, pair[k], &lo, &hi)) {
+					if (R[l].n_res == cap) {
+						cap = cap ? 2 * cap : 16;
+						R[l].res_rf = xreallocarray(R[l].res_rf, (size_t)cap,
+									    sizeof *R[l].res_rf);
+					}
+					R[l].res_rf[R[l].n_res++] = pair[k];
+				}
+		}
+		qsort(R[l].res_rf, (size_t)R[l].n_res, sizeof *R[l].res_rf, cmp_long);
+		R[l].wf_ok[WF_ROM] = true;
+		for (int f = WF_W8; f < WF_COUNT; f++) {
+			berr e;
+			R[l].wf_ok[f] = p->part.mem_gbps > 0 &&
+					config_wfmt_fits((weight_format)f, ly->n_in, ly->n_out, &e) == 0;
+		}
+	}
+	g->rules = g->owned = R;
+}
+
+void ll_gram_free(ll_gram *g)
+{
+	for (int l = 0; g->owned && l < g->n_layers; l++)
+		free(g->owned[l].res_rf);
+	free(g->owned);
+	g->owned = NULL;
+	g->rules = NULL;
+}
+
+/* True if the ReuseFactor of the layer in progress may take some value in [lo, hi]. */
+static bool rf_any(const ll_gram *g, long lo, long hi)
+{
+	if (!g->rules)
+		return lo <= MAX_REUSE && hi >= 1;
+	const ll_layer_rules *R = &g->rules[slot_layer(g)];
+	if (!g->resource)
+		return lo <= R->max_rf && hi >= 1;
+	int a = 0, b = R->n_res; /* the first accepted RF >= lo */
+	while (a < b) {
+		int m = (a + b) / 2;
+		if (R->res_rf[m] < lo)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < R->n_res && R->res_rf[a] <= hi;
+}
+
+static long pow100(int k)
+{
+	long v = 1;
+	while (k-- > 0)
+		v *= 100;
+	return v;
+}
+
 bool ll_gram_allows(const ll_gram *g, int t)
 {
-	if (g->left > 0) { /* a ReuseFactor's base-100 digits: no leading zero, at most MAX_REUSE */
+	if (g->left > 0) { /* a ReuseFactor's base-100 digits: no leading zero, a value allowed */
 		if (!is_digit(t) || (g->val == 0 && t == LL_N0))
 			return false;
-		long v = g->val * 100 + (t - LL_N0);
-		for (int i = 1; i < g->left; i++)
-			v *= 100;
-		return v <= MAX_REUSE;
+		long v = g->val * 100 + (t - LL_N0), m = pow100(g->left - 1);
+		return rf_any(g, v * m, (v + 1) * m - 1);
 	}
 	switch (slot_kind(g)) {
 	case K_INPUT: return t == LL_INPUT;
@@ -260,11 +351,21 @@ bool ll_gram_allows(const ll_gram *g, int t)
 	case K_DONE: return false;
 	case K_SIGN: return t == LL_SIGNED || t == LL_UNSIGNED;
 	case K_Q: return t >= LL_Q0 && t < LL_Q0 + 7;
-	case K_O: return t >= LL_O0 && t < LL_O0 + 5;
+	case K_O: return t >= LL_O0 && t < LL_O0 + 5 && (g->sign || t != LL_O0 + (int)FX_WRAP_SM);
 	case K_W: return t >= LL_N0 + 1 && t <= LL_N0 + FX_W_MAX;
 	case K_I: return g->neg ? t > LL_N0 && is_digit(t) : t == LL_NEG || is_digit(t);
-	case K_RF: return (t > LL_N0 && is_digit(t)) || (t >= LL_X2 && t <= LL_X4);
-	default: return t == LL_LATENCY || t == LL_RESOURCE;
+	case K_STRAT: return t == LL_LATENCY || t == LL_RESOURCE;
+	case K_RF:
+		if (t > LL_N0 && is_digit(t))
+			return rf_any(g, t - LL_N0, t - LL_N0);
+		if (t >= LL_X2 && t <= LL_X4) {
+			int k = t - LL_X2 + 2;
+			return rf_any(g, pow100(k - 1), pow100(k) - 1);
+		}
+		return false;
+	default: /* K_WF */
+		return t >= LL_WF0 && t < LL_WF0 + WF_COUNT &&
+		       (!g->rules || g->rules[slot_layer(g)].wf_ok[t - LL_WF0]);
 	}
 }
 
@@ -302,6 +403,10 @@ int ll_gram_push(ll_gram *g, int t)
 		g->val = 0;
 		return 0;
 	}
+	if (k == K_SIGN)
+		g->sign = t == LL_SIGNED;
+	if (k == K_STRAT)
+		g->resource = t == LL_RESOURCE;
 	g->neg = false;
 	g->slot++;
 	return 0;
@@ -356,6 +461,10 @@ static void push_task(const project *p, ll_seq *s)
 	ll_push_num(s, p->part.ff);
 	ll_push_num(s, p->part.dsp);
 	ll_push_num(s, p->part.bram18);
+	if (p->part.mem_gbps > 0) { /* streamed WeightFormats are possible */
+		ll_push(s, LL_MEM);
+		ll_push_num(s, clampl(p->part.mem_gbps, 1, 99999));
+	}
 	ll_push(s, LL_CLOCK);
 	ll_push_num(s, clampl(p->clock_ns * 10, 0, 99999));
 	ll_push(s, LL_EPS);

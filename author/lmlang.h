@@ -29,11 +29,15 @@ enum {
 	LL_Q0,                       /* the 7 quantization modes, in fx_qmode order */
 	LL_O0 = LL_Q0 + 7,           /* the 5 overflow modes, in fx_omode order */
 	LL_LATENCY = LL_O0 + 5, LL_RESOURCE,
+	LL_WF0,                      /* the 5 WeightFormats, in weight_format order (rom first) */
+	LL_MEM = LL_WF0 + WF_COUNT,  /* the part's external memory: LL_MEM and its GB/s */
 	LL_VOCAB
 };
 
-/* The tokenizer kind recorded in a checkpoint made for this language (lm_config.tok). */
-enum { LM_TOK_BURNCFG = 16 };
+/* The tokenizer kind recorded in a checkpoint made for this language (lm_config.tok): 16
+ * was the language without WeightFormat (Strategy after the ReuseFactor); its checkpoints
+ * are refused by lm_load with the tok (and vocab) mismatch named. */
+enum { LM_TOK_BURNCFG = 17 };
 
 /* Most feedback entries a prompt holds: best configs, then failures. */
 enum { LL_MAX_BEST = 4, LL_MAX_FAIL = 2, LL_ERR_BYTES = 40 };
@@ -54,8 +58,8 @@ void ll_free(ll_seq *s);
 /* The most tokens a completion of a block of n_layers layers takes (with its LL_EOS). */
 int ll_completion_max(int n_layers);
 
-/* Appends c's completion: LL_INPUT type, per layer LL_L weight bias accum result RF strategy,
- * then LL_EOS. A type is sign, quantization, overflow, W, I. */
+/* Appends c's completion: LL_INPUT type, per layer LL_L weight bias accum result strategy RF
+ * WeightFormat, then LL_EOS. A type is sign, quantization, overflow, W, I. */
 void ll_encode_config(const config *c, ll_seq *s);
 
 /* Decodes a completion (tokens up to LL_EOS or the end) for p's block into config YAML text
@@ -66,7 +70,7 @@ int ll_decode_config(const int *t, int n, const project *p, strbuf *yaml, int *l
 		     berr *e);
 
 /* Appends the prompt for project p given the history h: LL_BOS, the task (layer shapes,
- * part budget, clock, eps_max, reward weights), up to LL_MAX_FAIL failures (their config if
+ * part budget and external memory bandwidth if any, clock, eps_max, reward weights), up to LL_MAX_FAIL failures (their config if
  * it parses, and their error text), then up to LL_MAX_BEST best distinct records that built
  * (tier, score, max_err, DSP and LUT in % of the part, latency, config), best last, then
  * LL_ANSWER. Entries are dropped (worst first) while the prompt would leave fewer than
@@ -87,18 +91,40 @@ int ll_prompt_entries(const project *p, const ll_entry *ent, int n, int ctx, ll_
 /* The completion grammar as a state machine, for constrained decoding: at each step the set
  * of tokens that can come next, so a completion drawn from that set always decodes. Values
  * are limited to the domain a config can hold: W 1..FX_W_MAX (one token), I -99..99 (no
- * "-0"), ReuseFactor 1..LIM_REUSE with no leading zero digit. */
+ * "-0"), no unsigned type with overflow WRAP_SM (fx_valid), ReuseFactor
+ * 1..LIM_REUSE with no leading zero digit. The project-aware grammar (ll_gram_init_project)
+ * also limits each layer's ReuseFactor to 1..n_in*n_out, under Resource to the ones hls4ml
+ * accepts (hls4ml_rf_valid), and its WeightFormat to rom, or a streamed format that fits the
+ * layer (config_wfmt_fits) when the part has external memory. */
 enum { LL_MASK_WORDS = (LL_VOCAB + 63) / 64 };
+
+/* What the project-aware grammar allows in one layer. */
+typedef struct {
+	long max_rf;           /* n_in * n_out */
+	long *res_rf;          /* the ReuseFactors hls4ml accepts under Resource, ascending */
+	int n_res;
+	bool wf_ok[WF_COUNT];  /* the WeightFormats the layer may use */
+} ll_layer_rules;
+
 typedef struct {
 	int n_layers;
-	int slot;      /* the next slot: 0 INPUT, 1-5 its type, then 23 per layer, then EOS */
+	const ll_layer_rules *rules; /* per layer, or NULL: the project-free grammar */
+	ll_layer_rules *owned;       /* what ll_gram_free frees (NULL in copies) */
+	int slot;      /* the next slot: 0 INPUT, 1-5 its type, then 24 per layer, then EOS */
 	int left;      /* a number in progress: base-100 digits still to come (0: none) */
 	long val;      /* its value so far */
 	bool neg;      /* an integer-bits number after its LL_NEG */
+	bool sign;     /* the sign of the type in progress */
+	bool resource; /* the Strategy of the layer in progress is Resource */
 } ll_gram;
 
 /* Starts the grammar of a completion for a block of n_layers layers. */
 void ll_gram_init(ll_gram *g, int n_layers);
+/* Starts the project-aware grammar for p's block (see above). A copy of g (struct
+ * assignment) shares its rules and is not freed; ll_gram_free frees the original's. */
+void ll_gram_init_project(ll_gram *g, const project *p);
+/* Frees the rules ll_gram_init_project made (nothing for ll_gram_init). */
+void ll_gram_free(ll_gram *g);
 /* True if the grammar allows token t next. */
 bool ll_gram_allows(const ll_gram *g, int t);
 /* Sets mask (bit t % 64 of word t / 64) to the tokens allowed next; returns how many (0 once

@@ -139,7 +139,8 @@ static void write_search(strbuf *b, const project *p)
 	if (p->search.pool)
 		sb_printf(b, ", pool: %ld", p->search.pool);
 	if (p->search.strategy == STRAT_LM || p->search.strategy == STRAT_LM_TTT)
-		sb_printf(b, ", lm_recipe: %s", lm_recipe_name(p->search.lm_recipe));
+		sb_printf(b, ", lm_recipe: %s%s", lm_recipe_name(p->search.lm_recipe),
+			  p->search.lm_grammar ? "" : ", lm_grammar: false"); /* absent = true */
 	if (p->search.timeout_s > 0)
 		sb_printf(b, ", timeout_s: %.17g", p->search.timeout_s);
 	if (p->search.max_output)

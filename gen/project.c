@@ -48,7 +48,8 @@ static const char *const memory_keys[] = {"kind", "gbps", "gib", "channels"};
 static const char *const families[] = {"xc7", "xcup"};
 static const char *const memory_kinds[] = {"none", "ddr3", "ddr4", "lpddr4", "hbm"};
 static const char *const search_keys[] = {"strategy", "rounds", "per_round", "seed", "start", "pool",
-	"command", "timeout_s", "max_output", "train_command", "train_timeout_s", "lm_recipe"};
+	"command", "timeout_s", "max_output", "train_command", "train_timeout_s", "lm_recipe",
+	"lm_grammar"};
 static const char *const strategies[] = {[STRAT_HEURISTIC] = "heuristic", [STRAT_RANDOM] = "random",
 	[STRAT_RF] = "rf", [STRAT_COMMAND] = "command", [STRAT_LM] = "lm", [STRAT_LM_TTT] = "lm-ttt"};
 static const char *const lm_recipes[] = {[LM_RECIPE_BASE] = "base", [LM_RECIPE_TINY] = "tiny"};
@@ -735,6 +736,7 @@ static int parse_search(loader *L, const ynode *m)
 	if (ymap_check(d, m, "search", search_keys, LEN(search_keys), L->e) != 0 ||
 	    yget_enum(d, m, "search", "strategy", false, strategies, STRAT_N, &st, L->e) != 0 ||
 	    yget_enum(d, m, "search", "lm_recipe", false, lm_recipes, LM_RECIPE_N, &rec, L->e) != 0 ||
+	    yget_bool(d, m, "search", "lm_grammar", false, &s->lm_grammar, L->e) != 0 ||
 	    yget_long(d, m, "search", "rounds", false, 1, MAX_ROUNDS, &s->rounds, L->e) != 0 ||
 	    yget_long(d, m, "search", "per_round", false, 1, MAX_PER_ROUND, &s->per_round, L->e) != 0 ||
 	    yget_long(d, m, "search", "seed", false, 0, LONG_MAX, &s->seed, L->e) != 0 ||
@@ -1158,7 +1160,8 @@ static void set_defaults(project *p)
 	p->calib.n = 64;
 	p->calib.dist = DIST_NORMAL;
 	p->calib.scale = 1.0;
-	p->search = (search_spec){.strategy = STRAT_HEURISTIC, .rounds = 4, .per_round = 8};
+	p->search = (search_spec){.strategy = STRAT_HEURISTIC, .rounds = 4, .per_round = 8,
+				  .lm_grammar = true};
 	p->reward = (reward_spec){1.0, 0.25, 0.1, 0.25, 0.25, 0};
 	p->run.csim_jobs = 2;
 	p->hw = (hw_spec){.top_k = 0, .rtlsim = true, .synth = true, .synth_timeout_s = LIM_SYNTH_TIMEOUT_S,

@@ -97,6 +97,7 @@ typedef struct {
 	char **train_command;  /* the trainer's argv, NULL-terminated, or NULL */
 	double train_timeout_s;
 	lm_recipe_id lm_recipe; /* lm, lm-ttt: the base model's recipe (default base) */
+	bool lm_grammar;        /* lm, lm-ttt: sample inside the completion grammar (default true) */
 } search_spec;
 
 typedef struct {

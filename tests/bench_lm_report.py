@@ -4,7 +4,9 @@
 of every run), then per strategy the evaluations each seed needed to reach 95% of it ('-' when
 the budget ran out first), their median and quartiles (a run that never reached counts as
 budget + 1, so those are lower bounds when any run missed), and for lm / lm-ttt the author's
-counts per round (syntax errors, parser-invalid offers), summed over seeds."""
+counts per round (syntax errors, parser-invalid offers), summed over seeds; per strategy the
+failed evaluations and how many distinct rewards a round's candidates had (near-identical
+proposals show as few)."""
 import csv, os, statistics, sys
 
 def load(path):
@@ -61,6 +63,24 @@ def main():
             per = " ".join(str(h) if h is not None else "-" for h in hits)
             mm = f"{min(reached)}-{max(reached)}" if reached else "-"
             print(f"| {s} | {len(reached)}/{len(hits)} | {quart(cens)} | {mm} | {per} | {quart(fins)} |")
+        print()
+        # how varied each round's candidates are, and how many failed their evaluation
+        print("| strategy | failed evaluations | distinct rewards per round of 8, rounds 1+: mean |\n"
+              "|---|---|---|")
+        for s in strategies:
+            fails = total = 0
+            distinct = []
+            for (t, d), rs in runs.items():
+                if t != s:
+                    continue
+                total += len(rs)
+                fails += sum(r["tier"] == "failed" for r in rs)
+                by = {}
+                for r in rs:
+                    by.setdefault(int(r["round"]), set()).add(r["reward"])
+                distinct += [len(v) for k, v in by.items() if k > 0]
+            mean = statistics.mean(distinct) if distinct else float("nan")
+            print(f"| {s} | {fails} / {total} | {mean:.2f} |")
         print()
         lm = load(os.path.join(out, p + ".csv.lm"))
         for s in ("lm", "lm-ttt"):

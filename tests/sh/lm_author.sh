@@ -3,7 +3,8 @@
 # pretraining step is cached and byte-identical across caches; an lm-ttt sweep runs under
 # one ninja (base model, an adapter trained between rounds, authors sampling from base +
 # adapter), a second ninja is a no-op, and the same seed in a fresh folder and a fresh cache
-# gives the same base, adapters and candidates; lm (frozen) runs too; bad input is refused.
+# gives the same base, adapters and candidates; lm (frozen) runs too; search.lm_grammar turns
+# the grammar mask off and is in the author's key; bad input is refused.
 . "$BURN_SRC/tests/lib.sh"
 export BURN_CACHE="$TMP/cache"
 mkdir -p "$TMP/p"
@@ -90,6 +91,22 @@ expect_eq "masked: 0 syntax errors" "$(col "$TMP/lm_mask.csv.lm" syntax_bad)" 0
 ms=$(col "$TMP/lm_mask.csv.lm" samples) fb=$(col "$TMP/lm_free.csv.lm" syntax_bad)
 if [ "$ms" -gt 0 ] && [ "$fb" -gt 0 ]; then pass "free decoding has syntax errors ($fb), masked $ms samples"
 else fail "masked samples $ms, free syntax errors $fb"; fi
+
+# search.lm_grammar: false samples without the mask (syntax errors, repaired) and is part of
+# the author facet, so its key; absent (true) leaves the facet as it was
+project lmf "{strategy: lm, lm_recipe: tiny, lm_grammar: false, rounds: 2, per_round: 4, seed: 2}"
+expect_ok "lm_grammar false: author-bench" "$BURN" author-bench "$TMP/p/lmf.yaml" --strategies lm \
+	--seeds 2 --rounds 2 --per-round 4 --base "$TMP/a/base.lmw" -o "$TMP/lm_off.csv"
+expect_eq "lm_grammar false: the same syntax errors as --free-decoding" \
+	"$(col "$TMP/lm_off.csv.lm" syntax_bad)" "$fb"
+expect_ok "lm_grammar false: gen" "$BURN" gen "$TMP/p/lmf.yaml" -o "$TMP/lmf"
+expect_ok "lm_grammar false: its facet" ninja -C "$TMP/lmf" facets/author.yaml
+expect_grep "lm_grammar false: in the author facet" "lm_grammar: false" "$TMP/lmf/facets/author.yaml"
+if grep -q lm_grammar "$TMP/lm/facets/author.yaml"; then fail "default facet names lm_grammar"
+else pass "the default facet does not name lm_grammar"; fi
+project lmg "{strategy: lm, lm_recipe: tiny, lm_grammar: maybe, rounds: 2, per_round: 4, seed: 2}"
+expect_exit 2 "lm_grammar: not a boolean" "$BURN" gen "$TMP/p/lmg.yaml" -o "$TMP/lmg"
+expect_grep "... naming file, line and key" "lmg.yaml:[0-9]+:[0-9]+:.*lm_grammar" "$TMP/out"
 
 # bad input
 project bad "{strategy: lm-ttt, lm_recipe: huge, rounds: 2, per_round: 4, seed: 1}"
