@@ -451,7 +451,7 @@ static void test_const_weights(void)
 		int dims[1][2] = {{atoi(v[3]), atoi(v[4])}};
 		mkblock(1, dims);
 		L[0].bias = false;
-		fx_type tw = T(v[2]);
+		fx_type tw = t_type(v[2]);
 		long nw = (long)dims[0][0] * dims[0][1], k = 0;
 		double *w = calloc((size_t)nw, sizeof *w);
 		CHECK(w != NULL, "out of memory");
