@@ -24,18 +24,18 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.96, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.13,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.08, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.11,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 2.03, [EST_T_ACC_CHAIN] = 1.52, [EST_T_QUANT] = 0,
-	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.54, [EST_T_RESULT_MODE] = 0.58, [EST_T_OUT] = 0,
-	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.87, [EST_T_CTRL] = 1.48,
+	[EST_T_ACC_FABRIC] = 2.10, [EST_T_ACC_CHAIN] = 1.53, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.21, [EST_T_RESULT_MODE] = 0.65, [EST_T_OUT] = 0,
+	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.46, [EST_T_CTRL] = 1.36,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.95, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.91, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.82, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.86, [EST_T_ACC_CHAIN] = 0.51, [EST_T_QUANT] = 0,
-	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.83,
-	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 1.13,
+	[EST_T_ACC_FABRIC] = 0.88, [EST_T_ACC_CHAIN] = 0.52, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.91,
+	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 0.78,
 };
 
 static const char *const term_names[EST_N_TERMS] = {

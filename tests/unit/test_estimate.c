@@ -17,7 +17,7 @@
  * co-simulated, and the sMAPE bounds (percent) over all rows, D = 1 included */
 #define CAL_MIN_ROWS 32
 #define CAL_MIN_CYCLES 12
-#define CAL_LUT_SMAPE 10.0
+#define CAL_LUT_SMAPE 10.5
 #define CAL_FF_SMAPE 3.5
 #define CAL_DSP_SMAPE 0.5
 #define CAL_BRAM_SMAPE 1.0
