@@ -57,7 +57,7 @@ const char usage_reward[] =
 	"  -o OUT.json     write the record there (atomically) instead of stdout\n";
 
 /* Versions of the cached steps: bump one when its output for the same inputs changes. */
-enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 3, REWARD_VERSION = 1 };
+enum { CSIM_VERSION = 1, ESTIMATE_VERSION = 4, REWARD_VERSION = 1 };
 
 typedef struct {
 	const char *pos[4];
@@ -167,7 +167,8 @@ static bool weight_input(const project *p, const char *path)
 }
 
 /* Starts the estimate's cache step. The weights are part of the key only when the config
- * reads them (a layer at RF 1, estimate_needs_weights): otherwise the key leaves out the
+ * reads them (a layer at RF 1, or an accumulator the types do not prove exact:
+ * estimate_needs_weights): otherwise the key leaves out the
  * project's top-level `weights:` section (and the comment lines before it, the facet's data
  * digest) and the weight data files, so that a weights edit finds the estimates of the other
  * candidates in the cache. Returns true on a hit. */
@@ -284,8 +285,9 @@ int cmd_estimate(int argc, char **argv)
 	if (project_load(a.pos[0], false, &p, &e) != 0 ||
 	    project_require(&p, HAS_BLOCK | HAS_PART | HAS_CLOCK, &e) != 0)
 		die(EXIT_BADINPUT, "%s", e.msg);
-	/* a layer at ReuseFactor 1 multiplies by constant weights, which Yosys folds by value:
-	 * then the weights are an input (loaded, and in the cache key) */
+	/* a layer at ReuseFactor 1 multiplies by constant weights, which Yosys folds by value,
+	 * and the RTL decides from the weights whether an accumulator the types do not prove
+	 * exact is a plain adder: then the weights are an input (loaded, and in the cache key) */
 	int crc = config_load(a.pos[1], &p, &c, &e);
 	bool weights = crc == 0 && estimate_needs_weights(&p, &c);
 	bool use_cache = a.out != NULL;

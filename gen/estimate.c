@@ -24,18 +24,18 @@ enum {
 };
 
 const double est_lut_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 0.96, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.13,
+	[EST_T_BANK] = 0, [EST_T_BANK_MUX] = 1.08, [EST_T_ROM_REG] = 0, [EST_T_ROM_LUT] = 1.11,
 	[EST_T_LANE_REG] = 0, [EST_T_SOFT_MUL] = 0.5, [EST_T_SPLIT_ADD] = 1,
-	[EST_T_ACC_FABRIC] = 2.03, [EST_T_ACC_CHAIN] = 1.52, [EST_T_QUANT] = 0,
-	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.54, [EST_T_RESULT_MODE] = 0.58, [EST_T_OUT] = 0,
-	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.87, [EST_T_CTRL] = 1.48,
+	[EST_T_ACC_FABRIC] = 2.10, [EST_T_ACC_CHAIN] = 1.53, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0.21, [EST_T_RESULT_MODE] = 0.65, [EST_T_OUT] = 0,
+	[EST_T_OPMUX] = 1, [EST_T_BIAS_MUX] = 0.46, [EST_T_CTRL] = 1.36,
 };
 const double est_ff_coef[EST_N_TERMS] = {
-	[EST_T_BANK] = 0.95, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.91, [EST_T_ROM_LUT] = 0,
+	[EST_T_BANK] = 0.93, [EST_T_BANK_MUX] = 0, [EST_T_ROM_REG] = 0.82, [EST_T_ROM_LUT] = 0,
 	[EST_T_LANE_REG] = 1, [EST_T_SOFT_MUL] = 0, [EST_T_SPLIT_ADD] = 0,
-	[EST_T_ACC_FABRIC] = 0.86, [EST_T_ACC_CHAIN] = 0.51, [EST_T_QUANT] = 0,
-	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.83,
-	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 1.13,
+	[EST_T_ACC_FABRIC] = 0.88, [EST_T_ACC_CHAIN] = 0.52, [EST_T_QUANT] = 0,
+	[EST_T_QUANT_MODE] = 0, [EST_T_RESULT] = 0, [EST_T_RESULT_MODE] = 0, [EST_T_OUT] = 1.91,
+	[EST_T_OPMUX] = 0, [EST_T_BIAS_MUX] = 0, [EST_T_CTRL] = 0.78,
 };
 
 static const char *const term_names[EST_N_TERMS] = {
@@ -177,24 +177,6 @@ static long long const_layer_dsp(const layer *ly, const fx_type *tx, const fx_ty
 	return dsp;
 }
 
-/* True if no partial sum can round or overflow the accumulator for any input and weight of
- * their types: the RTL's plain adder (kernels/rtl.c decides it from the actual weights, which
- * the estimate does not load, so this is the type-level bound: hls4ml's auto accumulator
- * passes it, a narrower one may be exact in the RTL and not here). */
-static bool accum_exact_types(const fx_type *tx, const layer_cfg *lc, long n_in, bool bias)
-{
-	const fx_type *tw = &lc->weight, *ta = &lc->accum;
-	int fp = fx_frac(tx) + fx_frac(tw);
-	if (fp > fx_frac(ta))
-		return false;
-	/* |v| <= 2^(I - signed) for each type; the sum of n_in products and the bias must stay
-	 * below the accumulator's bound */
-	double mag = ldexp(1, tx->i - tx->sign) * ldexp(1, tw->i - tw->sign) * (double)n_in;
-	if (bias)
-		mag += ldexp(1, lc->bias.i - lc->bias.sign);
-	return mag < ldexp(1, ta->i - ta->sign);
-}
-
 /* Everything est_layer computes about one layer. */
 typedef struct {
 	rtl_fold f;
@@ -224,12 +206,18 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 	 * author's facet, P*per is an upper bound) */
 	if (m->f.slot == 1 && ly->w)
 		m->dsp = const_layer_dsp(ly, in_t, &lc->weight, pt, &m->const_mults);
-	bool exact = accum_exact_types(in_t, lc, ly->n_in, ly->bias);
+	/* the RTL's own decision (kernels/rtl.h): from the weights when they are loaded, else
+	 * the types' bound (estimate_needs_weights loads them whenever that bound fails) */
+	bool exact = rtl_accum_exact(ly, in_t, lc);
+	int fa = fx_frac(&lc->accum), fp = fx_frac(in_t) + fx_frac(&lc->weight);
 	/* in the DSP's P register when it can be: on xc7, one DSP per product, an exact
-	 * accumulator of at most 48 bits, and a lane that accumulates (at D = 1 every lane adds
-	 * its product to a constant or the previous lane's sum: Yosys leaves that in fabric) */
-	bool acc_in_dsp = absorbs && !m->soft && per == 1 && exact && wa <= DSP_ACC_BITS &&
-			  m->f.slot > 1;
+	 * accumulator of at most 48 bits that adds the product unshifted (Yosys' xilinx_dsp
+	 * packs the adder only when its operand is the multiplier's output, sign-extended: a
+	 * product shifted up to the accumulator's fractional bits keeps a fabric adder), and a
+	 * lane that accumulates (at D = 1 every lane adds its product to a constant or the
+	 * previous lane's sum: Yosys leaves that in fabric) */
+	bool acc_in_dsp = absorbs && !m->soft && per == 1 && exact && fa == fp &&
+			  wa <= DSP_ACC_BITS && m->f.slot > 1;
 	double *t = m->t;
 	if (m->soft)
 		t[EST_T_SOFT_MUL] = P * ea * eb;
@@ -242,7 +230,6 @@ static int model_layer(const layer *ly, const fx_type *in_t, const layer_cfg *lc
 	else if (!acc_in_dsp)
 		t[EST_T_ACC_FABRIC] = P * wa;
 	if (!exact) {
-		int fa = fx_frac(&lc->accum), fp = fx_frac(in_t) + fx_frac(&lc->weight);
 		int fs = fa > fp ? fa : fp;
 		int wae = wa + !lc->accum.sign;
 		int ws = (wae + fs - fa > wp + fs - fp ? wae + fs - fa : wp + fs - fp) + 1;
@@ -350,10 +337,17 @@ static int model_all(const project *p, const config *c, layer_model *m, berr *e)
 bool estimate_needs_weights(const project *p, const config *c)
 {
 	for (int i = 0; i < p->n_layers && i < c->n_layers; i++) {
-		const layer *ly = &p->layers[i];
-		long reuse = c->layers[i].reuse;
+		const layer_cfg *lc = &c->layers[i];
+		if (lc->wfmt != WF_ROM)
+			continue;
 		/* D = ceil(N / ceil(N / RF)) is 1 exactly when RF = 1 or N = 1 */
-		if (c->layers[i].wfmt == WF_ROM && (reuse == 1 || (ly->n_in == 1 && ly->n_out == 1)))
+		layer bare = p->layers[i];
+		if (lc->reuse == 1 || (bare.n_in == 1 && bare.n_out == 1))
+			return true;
+		/* an accumulator the types alone do not prove exact may be exact by the weights */
+		bare.w = NULL;
+		bare.b = NULL;
+		if (!rtl_accum_exact(&bare, config_input_type(c, p, i), lc))
 			return true;
 	}
 	return false;

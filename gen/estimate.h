@@ -58,9 +58,11 @@ const char *estimate_term_name(int k);
  * terms[EST_N_TERMS], summed over the layers when k < 0. */
 int estimate_terms(const project *p, const config *c, int k, double *terms, berr *e);
 
-/* True if a layer of c runs at one product per lane (D = 1) from a weight ROM: its weights
- * are Verilog constants, and the DSP count needs them (p's layers' w). Without them
- * estimate_run counts one multiplier per lane there, an upper bound. */
+/* True if the estimate of c reads p's weights (layers' w and b): a ROM-format layer at one
+ * product per lane (D = 1), whose weights are Verilog constants that set the DSP count, or
+ * one whose accumulator the types alone do not prove exact (rtl_accum_exact decides it from
+ * the weights, as the RTL does). Without them estimate_run counts one multiplier per lane at
+ * D = 1 and takes such an accumulator as quantizing: upper bounds. */
 bool estimate_needs_weights(const project *p, const config *c);
 
 /* Estimates a config on the project's part and clock (needs block, part, clock). Errors

@@ -357,39 +357,70 @@ typedef struct {
 	char mod[RTL_MAX_NAME];
 } lspec;
 
+/* Raw of the weight of input i, output j as the RTL multiplies by it (ly's weights loaded). */
+static fx_raw raw_weight(const layer *ly, const layer_cfg *lc, long i, long j)
+{
+	return fx_from_double(&lc->weight, ly->w[(size_t)i * (size_t)ly->n_out + (size_t)j], NULL);
+}
+
+/* (accum) bias[j], as dense_fx starts the accumulator (0 without a bias). */
+static fx_raw raw_bias(const layer *ly, const layer_cfg *lc, long j)
+{
+	if (!ly->b)
+		return 0;
+	fx_raw b = fx_from_double(&lc->bias, ly->b[j], NULL);
+	return fx_cast(&lc->accum, &lc->bias, b, NULL);
+}
+
 static fx_raw weight_raw(const lspec *s, long t)
 {
-	long j = t / s->g.n_in, i = t % s->g.n_in;
-	return fx_from_double(&s->lc->weight, s->ly->w[i * s->g.n_out + j], NULL);
+	return raw_weight(s->ly, s->lc, t % s->g.n_in, t / s->g.n_in);
 }
 
-/* (accum) bias[j], as dense_fx starts the accumulator. */
 static fx_raw bias_init(const lspec *s, long j)
 {
-	if (!s->ly->b)
-		return 0;
-	fx_raw b = fx_from_double(&s->lc->bias, s->ly->b[j], NULL);
-	return fx_cast(&s->lc->accum, &s->lc->bias, b, NULL);
+	return raw_bias(s->ly, s->lc, j);
 }
 
-/* True if no partial sum of any output can round or leave the accumulator's range (not even
- * hit the signed minimum under AP_SAT_SYM), for any input of the input type: then the
- * accumulator is a plain adder. Conservative: false when the bounds would not fit in 120 bits. */
-static bool accum_exact(const lspec *s)
+bool rtl_accum_exact(const layer *ly, const fx_type *tx, const layer_cfg *lc)
 {
-	const fx_type *ta = &s->lc->accum;
-	if (s->fp > fx_frac(ta))
+	const fx_type *tw = &lc->weight, *ta = &lc->accum;
+	long fp = (long)fx_frac(tx) + fx_frac(tw);
+	if (fp > fx_frac(ta))
 		return false;
-	long sh = fx_frac(ta) - s->fp;
-	if (s->wp + sh + cbits(s->g.n_in + 1) + 2 > 120 || s->wa > 100)
+	long sh = fx_frac(ta) - fp;
+	int wp = tx->w + !tx->sign + tw->w + !tw->sign;
+	if (wp + sh + cbits((long)ly->n_in + 1) + 2 > 120 || ta->w > 100)
 		return false;
 	i128 scale = (i128)1 << sh;
 	i128 amin = fx_raw_min(ta) + (ta->o == FX_SAT_SYM && ta->sign), amax = fx_raw_max(ta);
-	i128 xmin = fx_raw_min(s->tx), xmax = fx_raw_max(s->tx);
-	for (long j = 0; j < s->g.n_out; j++) {
-		i128 lo = bias_init(s, j), hi = lo;
-		for (long i = 0; i < s->g.n_in; i++) {
-			i128 w = weight_raw(s, j * s->g.n_in + i);
+	i128 xmin = fx_raw_min(tx), xmax = fx_raw_max(tx);
+	if (!ly->w) {
+		/* any weight and bias of their types: every output alike; each product's range
+		 * holds 0, so the partial sums' bounds only widen and the last one decides */
+		i128 lo = 0, hi = 0;
+		if (ly->bias) {
+			fx_stats st = {0};
+			lo = fx_cast(ta, &lc->bias, fx_raw_min(&lc->bias), &st);
+			hi = fx_cast(ta, &lc->bias, fx_raw_max(&lc->bias), &st);
+			if (st.overflow)
+				return false; /* a bias cast that overflows may give any value */
+		}
+		i128 wmin = fx_raw_min(tw), wmax = fx_raw_max(tw);
+		i128 c[4] = {wmin * xmin, wmin * xmax, wmax * xmin, wmax * xmax};
+		i128 pmin = c[0], pmax = c[0];
+		for (int k = 1; k < 4; k++) {
+			pmin = c[k] < pmin ? c[k] : pmin;
+			pmax = c[k] > pmax ? c[k] : pmax;
+		}
+		lo += pmin * scale * ly->n_in;
+		hi += pmax * scale * ly->n_in;
+		return lo >= amin && hi <= amax;
+	}
+	for (long j = 0; j < ly->n_out; j++) {
+		i128 lo = raw_bias(ly, lc, j), hi = lo;
+		for (long i = 0; i < ly->n_in; i++) {
+			i128 w = raw_weight(ly, lc, i, j);
 			i128 a = w * xmin * scale, b = w * xmax * scale;
 			lo += a < b ? a : b;
 			hi += a < b ? b : a;
@@ -796,7 +827,7 @@ static int layer_spec(const project *p, const config *c, int k, const fx_type *t
 			       "emitter (a %ld-bit adder; the limit is %d bits)",
 			    s->ly->name, widest, RTL_MAX_SUM_BITS);
 	s->ws = (int)ws;
-	s->exact = accum_exact(s);
+	s->exact = rtl_accum_exact(s->ly, tx, s->lc);
 	return 0;
 }
 

@@ -46,6 +46,15 @@ int rtl_fold_layer(long n_in, long n_out, long reuse, rtl_fold *f, berr *e);
  * accepting a lone input (in_valid from the first cycle after reset) to out_valid. */
 long rtl_fold_chain(rtl_fold *f, int n);
 
+/* True if no partial sum of any output of layer ly (input type tx, types lc) can round or
+ * leave the accumulator's range (not even hit the signed minimum under AP_SAT_SYM), for any
+ * input of type tx: then the accumulator is a plain adder (rtl_layer.exact_accum), which can
+ * sit in a DSP's accumulator. With ly->w loaded the quantised weights and biases decide, as
+ * rtl_emit does; with ly->w NULL any weight and bias of their types (a bound: true there
+ * implies true for every set of weights). Conservative: false when the bounds would not fit
+ * in 120 bits. O(n_in * n_out) with the weights, O(1) without. */
+bool rtl_accum_exact(const layer *ly, const fx_type *tx, const layer_cfg *lc);
+
 /* One emitted file: its name inside the RTL folder and its text. */
 typedef struct {
 	char name[RTL_MAX_NAME];

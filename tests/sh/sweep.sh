@@ -53,8 +53,9 @@ expect_ok "clock edit: estimates re-ran" grep -q "burn estimate " "$TMP/run4"
 
 # the weights: csim re-runs; the estimate facet holds the weights too (a layer at RF 1
 # multiplies by constants Yosys folds, docs/ESTIMATE.md), so ninja re-runs the estimates, but
-# only a candidate with an RF-1 layer has them in its key: the others are cache hits and
-# their estimate.json keeps its bytes and time (restat)
+# only a candidate that reads them has them in its key (an RF-1 layer, or an accumulator its
+# types alone do not prove exact; this sweep's other candidates are exact by their types): the
+# others are cache hits and their estimate.json keeps its bytes and time (restat)
 for id in $ids_before; do
 	cp -p "$D/c/$id/estimate.json" "$TMP/est.$id"
 done

@@ -2,6 +2,7 @@
  * against the quantized weights, constants when D = 1, the exact-accumulator test, bank
  * pruning, deterministic text, the limits. Bit-exactness itself is tested by co-simulation
  * (tests/sh/rtlsim.sh). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,51 @@ static void test_constants_and_exact(void)
 	rtl_free(&d);
 }
 
+/* rtl_accum_exact without the weights is a bound: over random types, scales and weights, an
+ * accumulator the types prove exact is exact by every set of weights, and rtl_emit's
+ * exact_accum is rtl_accum_exact of the loaded weights. */
+static void test_exact_bound(void)
+{
+	static const int dims[][2] = {{5, 3}};
+	static const char *acc[] = {"ap_fixed<14,4>", "ap_fixed<16,6,AP_TRN,AP_SAT_SYM>",
+				    "ap_ufixed<14,6>", "ap_fixed<20,8>", "ap_fixed<12,5,AP_RND>"};
+	static const char *in[] = {"ap_fixed<6,2>", "ap_ufixed<6,2>", "ap_fixed<8,4>"};
+	int bound_only = 0, both = 0, bad = 0, differ = 0;
+	unsigned r = 7;
+	for (int t = 0; t < 300; t++) {
+		mkblock(1, dims);
+		r = r * 1103515245u + 12345u;
+		double scale = ldexp(1, -(int)(r >> 16) % 6);
+		for (int i = 0; i < 15; i++)
+			W[0][i] *= scale;
+		for (int j = 0; j < 3; j++)
+			Bv[0][j] *= scale;
+		config c;
+		long rf[] = {1 + (long)(r >> 8) % 4};
+		mkconfig(&c, in[t % 3], "ap_fixed<6,2>", acc[(t / 3) % 5], "ap_fixed<8,3>", rf);
+		layer bare = Ls[0];
+		bare.w = NULL;
+		bare.b = NULL;
+		bool by_types = rtl_accum_exact(&bare, &c.input, &LC[0]);
+		bool by_weights = rtl_accum_exact(&Ls[0], &c.input, &LC[0]);
+		bad += by_types && !by_weights;
+		bound_only += by_types;
+		both += by_weights;
+		rtl_design d;
+		berr e;
+		if (rtl_emit(&P, &c, &d, &e) == 0) {
+			differ += d.layers[0].exact_accum != by_weights;
+			rtl_free(&d);
+		} else {
+			differ++;
+		}
+	}
+	CHECK(bad == 0, "%d layers exact by the types and not by their weights", bad);
+	CHECK(differ == 0, "rtl_emit's exact_accum differs from rtl_accum_exact in %d layers", differ);
+	CHECK(bound_only > 0 && both > bound_only && both < 300,
+	      "exact by the types %d, by the weights %d of 300: the cases are not mixed", bound_only, both);
+}
+
 /* Two layers: the second accepts at its first slot boundary after the first's output. */
 static void test_latency(void)
 {
@@ -369,6 +415,7 @@ int main(void)
 	test_geometry();
 	test_rom();
 	test_constants_and_exact();
+	test_exact_bound();
 	test_latency();
 	test_limits();
 	return t_done("test_rtl");
