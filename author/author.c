@@ -11,6 +11,7 @@
 #include "author/lmauthor.h"
 #include "lm/ckpt.h"
 #include "gen/cmds.h"
+#include "gen/opts.h"
 #include "gen/step.h"
 
 /* Bump when the strategies' output for the same inputs changes. */
@@ -114,33 +115,26 @@ bool author_offer_text(author_ctx *ctx, const char *text, size_t len, const char
 
 int cmd_author(int argc, char **argv)
 {
-	const char *facet = NULL, *out = NULL, *lm_base = NULL, *lm_adapter = NULL;
-	const char *command_dir = NULL;
+	const char *out = NULL, *lm_base = NULL, *lm_adapter = NULL, *command_dir = NULL, *round_s = NULL;
 	long round = -1;
-	const char **results = xcalloc((size_t)argc, sizeof *results);
-	int nres = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "--lm-base") == 0 && i + 1 < argc)
-			lm_base = argv[++i];
-		else if (strcmp(argv[i], "--lm-adapter") == 0 && i + 1 < argc)
-			lm_adapter = argv[++i];
-		else if (strcmp(argv[i], "--command-dir") == 0 && i + 1 < argc)
-			command_dir = argv[++i];
-		else if (strcmp(argv[i], "--round") == 0 && i + 1 < argc) {
-			if (parse_long(argv[++i], &round) != 0 || round < 0 || round > 1000000)
-				die(EXIT_BADINPUT, "author: bad round '%s'", argv[i]);
-		} else if (argv[i][0] == '-')
-			die(EXIT_BADINPUT, "author: unknown option '%s'", argv[i]);
-		else if (!facet)
-			facet = argv[i];
-		else
-			results[nres++] = argv[i];
+	const optdef opts[] = {{"-o", &out, NULL},
+			    {"--lm-base", &lm_base, NULL},
+			    {"--lm-adapter", &lm_adapter, NULL},
+			    {"--command-dir", &command_dir, NULL},
+			    {"--round", &round_s, NULL}};
+	/* the facet, then every earlier round's results */
+	const char **pos = xcalloc((size_t)argc, sizeof *pos);
+	int npos = opts_step("author", argc - 1, argv + 1, opts, 5, pos, argc, usage_author);
+	if (npos < 0 || opts_long("author", "--round", round_s, 0, 1000000, &round) != 0) {
+		free(pos);
+		return EXIT_BADINPUT;
 	}
+	const char *facet = npos > 0 ? pos[0] : NULL;
+	const char **results = pos + (npos > 0);
+	int nres = npos > 0 ? npos - 1 : 0;
 	if (!facet || !out || round < 0) {
 		fputs(usage_author, stderr);
-		free(results);
+		free(pos);
 		return EXIT_BADINPUT;
 	}
 	berr e;
@@ -175,7 +169,7 @@ int cmd_author(int argc, char **argv)
 		die(EXIT_BADINPUT, "%s", e.msg);
 	if (step_lookup(&s)) {
 		project_free(&p);
-		free(results);
+		free(pos);
 		return 0;
 	}
 
@@ -253,6 +247,6 @@ int cmd_author(int argc, char **argv)
 	cands_free(&ctx.out);
 	history_free(&h);
 	project_free(&p);
-	free(results);
+	free(pos);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "author/lmsynth.h"
 #include "gen/cmds.h"
+#include "gen/opts.h"
 #include "gen/step.h"
 #include "lm/ckpt.h"
 #include "lm/kv.h"
@@ -693,28 +694,22 @@ const char usage_author_train[] =
 
 int cmd_author_train(int argc, char **argv)
 {
-	const char *facet = NULL, *out = NULL, *basef = NULL;
+	const char *out = NULL, *basef = NULL, *round_s = NULL;
 	long round = -1;
-	const char **results = xcalloc((size_t)argc, sizeof *results);
-	int nres = 0;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-			out = argv[++i];
-		else if (strcmp(argv[i], "--base") == 0 && i + 1 < argc)
-			basef = argv[++i];
-		else if (strcmp(argv[i], "--round") == 0 && i + 1 < argc) {
-			if (parse_long(argv[++i], &round) != 0 || round < 1 || round > 1000000)
-				die(EXIT_BADINPUT, "author-train: bad round '%s'", argv[i]);
-		} else if (argv[i][0] == '-')
-			die(EXIT_BADINPUT, "author-train: unknown option '%s'", argv[i]);
-		else if (!facet)
-			facet = argv[i];
-		else
-			results[nres++] = argv[i];
+	const optdef o[] = {{"-o", &out, NULL}, {"--base", &basef, NULL}, {"--round", &round_s, NULL}};
+	/* the facet, then the results of rounds 0..R-1 */
+	const char **pos = xcalloc((size_t)argc, sizeof *pos);
+	int npos = opts_step("author-train", argc - 1, argv + 1, o, 3, pos, argc, usage_author_train);
+	if (npos < 0 || opts_long("author-train", "--round", round_s, 1, 1000000, &round) != 0) {
+		free(pos);
+		return EXIT_BADINPUT;
 	}
+	const char *facet = npos > 0 ? pos[0] : NULL;
+	const char **results = pos + (npos > 0);
+	int nres = npos > 0 ? npos - 1 : 0;
 	if (!facet || !out || !basef || round < 1) {
 		fputs(usage_author_train, stderr);
-		free(results);
+		free(pos);
 		return EXIT_BADINPUT;
 	}
 	berr e;
@@ -740,7 +735,7 @@ int cmd_author_train(int argc, char **argv)
 			die(EXIT_BADINPUT, "%s", e.msg);
 	if (step_lookup(&s)) {
 		project_free(&p);
-		free(results);
+		free(pos);
 		return 0;
 	}
 	history h = {0};
@@ -757,6 +752,6 @@ int cmd_author_train(int argc, char **argv)
 	lm_free(m);
 	history_free(&h);
 	project_free(&p);
-	free(results);
+	free(pos);
 	return 0;
 }
